@@ -1,0 +1,169 @@
+-- leadsync schema for SQLite. Mirrors migrations/postgres; ids are UUID text, times are
+-- RFC 3339 text, JSON is text.
+
+CREATE TABLE import_runs (
+    id            TEXT PRIMARY KEY,
+    job_name      TEXT NOT NULL,
+    config_hash   TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL
+                  CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted', 'reverted')),
+    counts        TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE organizations (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL CHECK (name <> ''),
+    name_key      TEXT NOT NULL,
+    domain        TEXT,
+    website       TEXT,
+    address       TEXT,
+    created_by_run TEXT REFERENCES import_runs (id),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX organizations_domain ON organizations (domain);
+CREATE INDEX organizations_name_key ON organizations (name_key);
+
+CREATE TABLE persons (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL CHECK (name <> ''),
+    name_key      TEXT NOT NULL,
+    organization_id TEXT REFERENCES organizations (id),
+    created_by_run TEXT REFERENCES import_runs (id),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX persons_org_name ON persons (organization_id, name_key);
+
+CREATE TABLE person_emails (
+    person_id     TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    email         TEXT NOT NULL,
+    label         TEXT NOT NULL CHECK (label IN ('work', 'home', 'mobile', 'other')),
+    is_primary    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (person_id, email)
+);
+-- A normalized email identifies one person.
+CREATE UNIQUE INDEX person_emails_email ON person_emails (email);
+
+CREATE TABLE person_phones (
+    person_id     TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    phone         TEXT NOT NULL,
+    label         TEXT NOT NULL CHECK (label IN ('work', 'home', 'mobile', 'other')),
+    is_primary    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (person_id, phone)
+);
+-- Phones are shared (a switchboard), so they are indexed, not unique.
+CREATE INDEX person_phones_phone ON person_phones (phone);
+
+CREATE TABLE leads (
+    id            TEXT PRIMARY KEY,
+    title         TEXT NOT NULL CHECK (title <> ''),
+    person_id     TEXT REFERENCES persons (id),
+    organization_id TEXT REFERENCES organizations (id),
+    value         REAL,
+    currency      TEXT,
+    expected_close_date TEXT,
+    labels        TEXT NOT NULL DEFAULT '[]',
+    owner         TEXT,
+    origin        TEXT NOT NULL DEFAULT 'import',
+    origin_id     TEXT REFERENCES import_runs (id),
+    source_name   TEXT,
+    source_key    TEXT,
+    fingerprint   TEXT,
+    custom_fields TEXT NOT NULL DEFAULT '{}',
+    archived_at   TEXT,
+    archive_reason TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    CHECK (person_id IS NOT NULL OR organization_id IS NOT NULL),
+    CHECK ((value IS NULL) = (currency IS NULL)),
+    CHECK (archive_reason IS NULL OR archived_at IS NOT NULL),
+    UNIQUE (source_name, source_key)
+);
+CREATE INDEX leads_person ON leads (person_id);
+CREATE INDEX leads_organization ON leads (organization_id);
+
+CREATE TABLE pipelines (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    is_default    INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX pipelines_one_default ON pipelines (is_default) WHERE is_default = 1;
+
+CREATE TABLE stages (
+    id            INTEGER PRIMARY KEY,
+    pipeline_id   INTEGER NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    probability   INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+    UNIQUE (pipeline_id, position),
+    UNIQUE (pipeline_id, name)
+);
+
+CREATE TABLE deals (
+    id            TEXT PRIMARY KEY,
+    title         TEXT NOT NULL CHECK (title <> ''),
+    person_id     TEXT REFERENCES persons (id),
+    organization_id TEXT REFERENCES organizations (id),
+    pipeline_id   INTEGER NOT NULL REFERENCES pipelines (id),
+    stage_id      INTEGER NOT NULL REFERENCES stages (id),
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+    lost_reason   TEXT,
+    won_at        TEXT,
+    lost_at       TEXT,
+    value         REAL,
+    currency      TEXT,
+    probability   INTEGER CHECK (probability BETWEEN 0 AND 100),
+    expected_close_date TEXT,
+    labels        TEXT NOT NULL DEFAULT '[]',
+    owner         TEXT,
+    custom_fields TEXT NOT NULL DEFAULT '{}',
+    origin_lead_id TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    CHECK (person_id IS NOT NULL OR organization_id IS NOT NULL),
+    CHECK ((value IS NULL) = (currency IS NULL)),
+    CHECK (lost_reason IS NULL OR status = 'lost'),
+    CHECK (won_at IS NULL OR status = 'won'),
+    CHECK (lost_at IS NULL OR status = 'lost')
+);
+
+CREATE TABLE deal_changes (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    deal_id       TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    field         TEXT NOT NULL,
+    old_value     TEXT,
+    new_value     TEXT,
+    changed_at    TEXT NOT NULL,
+    changed_by    TEXT NOT NULL
+);
+CREATE INDEX deal_changes_deal ON deal_changes (deal_id);
+
+CREATE TABLE deal_participants (
+    deal_id       TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    person_id     TEXT NOT NULL REFERENCES persons (id),
+    PRIMARY KEY (deal_id, person_id)
+);
+
+CREATE TABLE deal_products (
+    id            INTEGER PRIMARY KEY,
+    deal_id       TEXT NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    quantity      REAL NOT NULL CHECK (quantity > 0),
+    unit_price    REAL NOT NULL,
+    discount      REAL NOT NULL DEFAULT 0 CHECK (discount BETWEEN 0 AND 100)
+);
+
+-- A converted lead leaves the inbox; this keeps lead id -> deal id and the source record,
+-- so re-importing that record does not bring the lead back.
+CREATE TABLE conversions (
+    lead_id       TEXT PRIMARY KEY,
+    deal_id       TEXT NOT NULL UNIQUE REFERENCES deals (id),
+    source_name   TEXT,
+    source_key    TEXT,
+    converted_at  TEXT NOT NULL,
+    converted_by  TEXT NOT NULL,
+    UNIQUE (source_name, source_key)
+);

@@ -1,0 +1,35 @@
+//! `leadsync import JOB`: run the pipeline and report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::{Failure, ImportArgs, database_url, json_text, print};
+use crate::job::Job;
+use crate::pipeline::{self, ImportOptions};
+use crate::store::Store;
+
+pub async fn run(args: ImportArgs) -> Result<(), Failure> {
+    let job = Job::load(&args.job).map_err(|errors| Failure::Usage(errors.to_string()))?;
+    let sources = job
+        .open_sources()
+        .map_err(|errors| Failure::Usage(errors.to_string()))?;
+    let store = Store::connect(&database_url(&args.database, Some(&job))).await?;
+    let options = ImportOptions {
+        rejects_path: args
+            .rejects
+            .unwrap_or_else(|| PathBuf::from(format!("{}.rejects.csv", job.name))),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let summary = pipeline::import(&job, sources, &store, &options).await;
+    store.close().await;
+    let summary = summary?;
+    print(&if args.json {
+        json_text(&summary)?
+    } else {
+        summary.to_string()
+    })?;
+    match &summary.error {
+        Some(error) => Err(Failure::Job(anyhow::anyhow!("{error}"))),
+        None => Ok(()),
+    }
+}

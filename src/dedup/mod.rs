@@ -1,0 +1,60 @@
+//! Deduplication: link each row's person and organization to one that already exists (in
+//! the store, or earlier in the file) instead of creating a duplicate.
+//!
+//! Pure: the pipeline asks the store for the candidates that share a key with the batch
+//! ([`organization_keys`], [`person_keys`]), and these functions decide, row by row, in file
+//! order. Organizations are resolved first because a person matches by name only within
+//! the same organization.
+
+pub mod normalize;
+mod organizations;
+mod persons;
+
+use serde::Serialize;
+
+pub use organizations::{
+    ExistingOrganization, NewOrganization, OrganizationFill, OrganizationKeys, OrganizationPlan,
+    organization_keys, resolve_organizations,
+};
+pub use persons::{
+    ExistingPerson, NewContact, NewPerson, PersonKeys, PersonMatches, PersonPlan, person_keys,
+    resolve_persons,
+};
+
+/// Every dedup decision, counted by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DedupCounts {
+    pub persons_created: u64,
+    pub persons_matched_by_email: u64,
+    pub persons_matched_by_phone: u64,
+    pub persons_matched_by_name_and_organization: u64,
+    pub organizations_created: u64,
+    pub organizations_matched_by_domain: u64,
+    pub organizations_matched_by_name: u64,
+}
+
+impl DedupCounts {
+    pub fn persons_matched(&self) -> u64 {
+        self.persons_matched_by_email
+            + self.persons_matched_by_phone
+            + self.persons_matched_by_name_and_organization
+    }
+
+    pub fn organizations_matched(&self) -> u64 {
+        self.organizations_matched_by_domain + self.organizations_matched_by_name
+    }
+
+    pub fn add(&mut self, other: &DedupCounts) {
+        self.persons_created += other.persons_created;
+        self.persons_matched_by_email += other.persons_matched_by_email;
+        self.persons_matched_by_phone += other.persons_matched_by_phone;
+        self.persons_matched_by_name_and_organization +=
+            other.persons_matched_by_name_and_organization;
+        self.organizations_created += other.organizations_created;
+        self.organizations_matched_by_domain += other.organizations_matched_by_domain;
+        self.organizations_matched_by_name += other.organizations_matched_by_name;
+    }
+}
+
+#[cfg(test)]
+mod tests;

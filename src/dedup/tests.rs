@@ -1,0 +1,145 @@
+use super::*;
+use crate::model::{Contact, ContactLabel, Id, LeadDraft, OrganizationDraft, PersonDraft};
+
+fn lead(name: &str, email: Option<&str>, phone: Option<&str>, org: Option<&str>) -> LeadDraft {
+    let contact = |v: &str| Contact {
+        value: v.to_string(),
+        label: ContactLabel::Work,
+    };
+    LeadDraft {
+        title: format!("{name} lead"),
+        person: Some(PersonDraft {
+            name: name.to_string(),
+            emails: email.map(contact).into_iter().collect(),
+            phones: phone.map(contact).into_iter().collect(),
+        }),
+        organization: org.map(|o| OrganizationDraft {
+            name: o.to_string(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn resolve(
+    drafts: &[LeadDraft],
+    orgs: &[ExistingOrganization],
+    persons: PersonMatches,
+) -> (OrganizationPlan, PersonPlan, DedupCounts) {
+    let refs: Vec<&LeadDraft> = drafts.iter().collect();
+    let mut counts = DedupCounts::default();
+    let keys = organization_keys(&refs);
+    let org_plan = resolve_organizations(&refs, &keys, orgs, &mut counts);
+    let person_plan = resolve_persons(&refs, &org_plan.per_row, persons, &mut counts);
+    (org_plan, person_plan, counts)
+}
+
+#[test]
+fn rows_of_one_batch_match_each_other() {
+    let drafts = [
+        lead("Ada Lovelace", Some("ada@acme.com"), None, Some("Acme Inc")),
+        lead(
+            "Ada L.",
+            Some("ada@acme.com"),
+            Some("+14152933313"),
+            Some("ACME, LLC"),
+        ),
+        lead("Someone Else", None, Some("+14152933313"), None),
+        lead("ada lovelace", None, None, Some("acme")),
+    ];
+    let (orgs, persons, counts) = resolve(&drafts, &[], PersonMatches::default());
+    assert_eq!(orgs.created.len(), 1);
+    assert_eq!(
+        orgs.created[0].domain.as_deref(),
+        Some("acme.com"),
+        "domain from a work email"
+    );
+    assert_eq!(persons.created.len(), 1);
+    assert!(
+        persons
+            .per_row
+            .iter()
+            .all(|p| *p == Some(persons.created[0].id))
+    );
+    assert_eq!(counts.persons_matched_by_email, 1);
+    assert_eq!(counts.persons_matched_by_phone, 1);
+    assert_eq!(counts.persons_matched_by_name_and_organization, 1);
+    assert_eq!(counts.organizations_matched(), 2);
+    assert_eq!(persons.emails.len(), 1);
+    assert_eq!(persons.phones.len(), 1, "the phone is added once");
+    assert!(persons.emails[0].primary && !persons.phones[0].primary);
+}
+
+#[test]
+fn stored_records_are_linked_and_filled_not_overwritten() {
+    let stored_org = ExistingOrganization {
+        id: Id::new(),
+        name_key: "acme".into(),
+        domain: None,
+        website: Some("https://old.example".into()),
+        address: None,
+    };
+    let stored_person = ExistingPerson {
+        id: Id::new(),
+        organization_id: None,
+    };
+    let matches = PersonMatches {
+        by_phone: [("+14152933313".to_string(), stored_person)].into(),
+        ..Default::default()
+    };
+    let mut draft = lead(
+        "Ada",
+        Some("new@gmail.com"),
+        Some("+14152933313"),
+        Some("Acme GmbH"),
+    );
+    draft.organization.as_mut().expect("org").website = Some("https://www.acme.com".into());
+    draft.organization.as_mut().expect("org").address = Some("1 Main St".into());
+    let (orgs, persons, counts) = resolve(&[draft], std::slice::from_ref(&stored_org), matches);
+    assert!(orgs.created.is_empty());
+    assert_eq!(orgs.per_row, [Some(stored_org.id)]);
+    let fill = &orgs.filled[0];
+    assert_eq!(fill.website, None, "a stored website is never overwritten");
+    assert_eq!(fill.address.as_deref(), Some("1 Main St"));
+    assert_eq!(fill.domain.as_deref(), Some("acme.com"));
+    assert_eq!(persons.per_row, [Some(stored_person.id)]);
+    assert_eq!(
+        persons.organization_set,
+        [(stored_person.id, stored_org.id)]
+    );
+    assert_eq!(persons.emails.len(), 1);
+    assert!(
+        !persons.emails[0].primary,
+        "an added email does not replace the primary one"
+    );
+    assert_eq!(
+        (
+            counts.persons_matched_by_phone,
+            counts.organizations_matched_by_name
+        ),
+        (1, 1)
+    );
+}
+
+#[test]
+fn a_name_alone_does_not_match_across_organizations() {
+    let drafts = [
+        lead("Ada Lovelace", None, None, Some("Acme")),
+        lead("Ada Lovelace", None, None, Some("Globex")),
+        lead("Ada Lovelace", None, None, None),
+    ];
+    let (_, persons, counts) = resolve(&drafts, &[], PersonMatches::default());
+    assert_eq!(persons.created.len(), 3);
+    assert_eq!(counts.persons_matched(), 0);
+}
+
+#[test]
+fn freemail_domains_never_join_organizations() {
+    let drafts = [
+        lead("A", Some("a@gmail.com"), None, Some("Gottlieb and Sons")),
+        lead("B", Some("b@gmail.com"), None, Some("Schmitt and Sons")),
+    ];
+    let (orgs, _, _) = resolve(&drafts, &[], PersonMatches::default());
+    assert_eq!(orgs.created.len(), 2);
+    assert!(orgs.created.iter().all(|o| o.domain.is_none()));
+}

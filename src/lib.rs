@@ -1,0 +1,27 @@
+//! leadsync: a batch import pipeline for a CRM's leads inbox.
+//!
+//! ```text
+//!   source ──► mapping ──► dedup ──► store ──► (convert)
+//!   CSV rows   typed lead   link to    leads inbox,
+//!              drafts       persons &  persons, orgs
+//!                           orgs
+//! ```
+//!
+//! - [`source`]: streams raw records (line number + cells) out of input files.
+//! - [`mapping`]: declarative mapping files that turn a raw record into a [`model::LeadDraft`].
+//! - [`dedup`]: normalization and matching of persons and organizations, in-file and in-store.
+//! - [`store`]: all SQL; SQLite and PostgreSQL behind one [`store::Store`].
+//! - [`pipeline`]: the import run that wires the stages together, batch by batch.
+//! - [`job`]: the job file that names the sources, mappings, store and error budget.
+//! - [`report`]: the run summary and the rejects file.
+//! - [`cli`]: the command-line interface (clap types and one file per subcommand).
+
+pub mod cli;
+pub mod dedup;
+pub mod job;
+pub mod mapping;
+pub mod model;
+pub mod pipeline;
+pub mod report;
+pub mod source;
+pub mod store;

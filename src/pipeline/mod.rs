@@ -1,0 +1,182 @@
+//! The import run: source -> mapping -> dedup -> store, batch by batch.
+//!
+//! A reader thread streams each source and maps its records in parallel ([`read`]); this
+//! task takes the batches in order and writes each in one transaction ([`write`]). The
+//! channel between them holds two batches, so memory stays bounded whatever the file size.
+
+mod read;
+mod write;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::mpsc;
+
+pub use write::key_hash;
+
+use crate::job::{Job, OpenSource};
+use crate::report::{RejectWriter, SourceSummary, Summary};
+use crate::store::runs::RunStatus;
+use crate::store::{Store, StoreError};
+
+/// How many times a batch is retried when the database reports a transient conflict.
+const BATCH_ATTEMPTS: u32 = 5;
+
+pub struct ImportOptions {
+    pub rejects_path: PathBuf,
+    /// Draw a progress bar on stderr (only where stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Runs `job` into `store`. A spent error budget is a finished run with status `failed`;
+/// an `Err` is a run that could not go on (unreadable file, database down).
+pub async fn import(
+    job: &Job,
+    mut sources: Vec<OpenSource>,
+    store: &Store,
+    options: &ImportOptions,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let run = store.start_run(&job.name, &job.config_hash).await?;
+    tracing::info!(run = %run, job = %job.name, backend = store.backend(), "import started");
+    let mut summary = Summary {
+        job: job.name.clone(),
+        run_id: Some(run),
+        database: store.backend().to_string(),
+        sources: sources
+            .iter()
+            .map(|s| SourceSummary {
+                name: s.spec.name.clone(),
+                path: s.spec.path.display().to_string(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let headers: Vec<Vec<String>> = sources.iter().map(|s| s.reader.header().to_vec()).collect();
+    let mut rejects = RejectWriter::new(&options.rejects_path, union(&headers));
+    let names: Vec<String> = sources.iter().map(|s| s.spec.name.clone()).collect();
+
+    let (sender, mut receiver) = mpsc::channel(2);
+    let batch_size = job.batch_size;
+    let reader =
+        tokio::task::spawn_blocking(move || read::read_sources(&mut sources, batch_size, sender));
+    let progress = progress_bar(options.progress);
+    let mut seen: HashSet<u128> = HashSet::new();
+    let result: Result<()> = async {
+        while let Some(batch) = receiver.recv().await {
+            let batch = batch?;
+            let source = &names[batch.source];
+            let lines = batch.rows.first().zip(batch.rows.last()).map(|(a, b)| (a.line, b.line));
+            let outcome = write_with_retries(store, source, &batch.rows, &seen, run).await.with_context(|| {
+                let (first, last) = lines.unwrap_or_default();
+                format!("source `{source}`: cannot store the batch of lines {first} to {last}")
+            })?;
+            seen.extend(&outcome.seen);
+            for reject in &batch.rejects {
+                rejects.write(reject, &headers[batch.source])?;
+            }
+            let counts = &mut summary.sources[batch.source];
+            counts.rows_read += batch.rows_read;
+            counts.rows_rejected += batch.rejects.len() as u64;
+            summary.rows_read += batch.rows_read;
+            summary.rows_rejected += batch.rejects.len() as u64;
+            summary.leads_created += outcome.created;
+            summary.leads_updated += outcome.updated;
+            summary.leads_unchanged += outcome.unchanged;
+            summary.leads_skipped_converted += outcome.skipped_converted;
+            summary.rows_merged_duplicates += outcome.merged_duplicates;
+            summary.dedup.add(&outcome.dedup);
+            progress.inc(batch.rows_read);
+            tracing::info!(source = %source, rows = batch.rows_read, rejected = batch.rejects.len(), "batch committed");
+            if job.error_budget.is_spent(summary.rows_rejected, summary.rows_read) {
+                summary.error = Some(format!(
+                    "the error budget ({}) is spent: {} of {} rows rejected so far; the run stopped after \
+                     committing the rows before; fix the rows in `{}` and run the job again",
+                    job.error_budget,
+                    summary.rows_rejected,
+                    summary.rows_read,
+                    rejects.path().display()
+                ));
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    drop(receiver);
+    progress.finish_and_clear();
+    reader.await.context("the reader thread panicked")?;
+    rejects.finish()?;
+    if rejects.written() > 0 {
+        summary.rejects_file = Some(rejects.path().display().to_string());
+    }
+    summary.finish(started.elapsed());
+    let status = match (&result, &summary.error) {
+        (Ok(()), None) => RunStatus::Succeeded,
+        _ => RunStatus::Failed,
+    };
+    summary.status = status.as_str().to_string();
+    let counts = serde_json::to_value(&summary).context("the summary serializes to JSON")?;
+    store.finish_run(run, status, &counts).await?;
+    result?;
+    tracing::info!(run = %run, rows = summary.rows_read, status = status.as_str(), "import finished");
+    Ok(summary)
+}
+
+async fn write_with_retries(
+    store: &Store,
+    source: &str,
+    rows: &[read::MappedRow],
+    seen: &HashSet<u128>,
+    run: crate::model::Id,
+) -> Result<write::BatchOutcome, StoreError> {
+    let mut attempt = 1;
+    loop {
+        let mut tx = store.begin().await?;
+        let result = match write::write_batch(&mut tx, source, rows, seen, run).await {
+            Ok(outcome) => tx.commit().await.map(|()| outcome),
+            Err(err) => {
+                tx.rollback().await.ok();
+                Err(err)
+            }
+        };
+        match result {
+            Err(err)
+                if (err.is_retryable() || err.is_unique_violation())
+                    && attempt < BATCH_ATTEMPTS =>
+            {
+                tracing::warn!(attempt, error = %err, "batch conflicted with another writer; retrying");
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Column names of all sources, each once, in order of first appearance.
+fn union(headers: &[Vec<String>]) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    for column in headers.iter().flatten() {
+        if !all.contains(column) {
+            all.push(column.clone());
+        }
+    }
+    all
+}
+
+fn progress_bar(enabled: bool) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{spinner} {human_pos} rows  {per_sec}  {elapsed}")
+        .expect("the progress template is valid");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}

@@ -1,0 +1,152 @@
+//! The write side of a run: one batch, one transaction. Leads are classified by their
+//! identity (source, key), persons and organizations are deduplicated, then everything is
+//! written. Nothing of a batch is visible unless all of it is.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+
+use super::read::MappedRow;
+use crate::dedup::{self, DedupCounts};
+use crate::model::{Id, LeadDraft};
+use crate::store::import::{ContactKind, LeadWrite, StoredLead};
+use crate::store::{StoreError, Tx};
+
+/// What one batch did, applied to the run's totals only once it is committed.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped_converted: u64,
+    pub merged_duplicates: u64,
+    pub dedup: DedupCounts,
+    /// Key hashes this batch saw, to join the run's set after commit.
+    pub seen: Vec<u128>,
+}
+
+/// How a row's lead relates to what the store and the run already have.
+enum Action {
+    Create,
+    Update(Id),
+    Unchanged,
+    Converted,
+    Duplicate,
+}
+
+/// Hash of a lead identity, so the run can remember millions of keys in little memory.
+pub fn key_hash(key: &str) -> u128 {
+    let hash = blake3::hash(key.as_bytes());
+    u128::from_le_bytes(
+        hash.as_bytes()[..16]
+            .try_into()
+            .expect("blake3 hashes are 32 bytes"),
+    )
+}
+
+pub async fn write_batch(
+    tx: &mut Tx,
+    source: &str,
+    rows: &[MappedRow],
+    run_seen: &HashSet<u128>,
+    run: Id,
+) -> Result<BatchOutcome, StoreError> {
+    let now = Utc::now();
+    let mut outcome = BatchOutcome::default();
+    let mut batch_seen = HashSet::with_capacity(rows.len());
+    let mut firsts: Vec<&str> = Vec::with_capacity(rows.len());
+    let hashes: Vec<u128> = rows.iter().map(|row| key_hash(&row.source_key)).collect();
+    for (row, hash) in rows.iter().zip(&hashes) {
+        if !run_seen.contains(hash) && batch_seen.insert(*hash) {
+            firsts.push(row.source_key.as_str());
+        }
+    }
+    let stored = tx.find_leads(source, &firsts).await?;
+    let converted = tx.find_converted(source, &firsts).await?;
+
+    let mut batch_seen = HashSet::with_capacity(rows.len());
+    let actions: Vec<Action> = rows
+        .iter()
+        .zip(&hashes)
+        .map(|(row, hash)| {
+            if run_seen.contains(hash) || !batch_seen.insert(*hash) {
+                return Action::Duplicate;
+            }
+            if converted.contains(&row.source_key) {
+                return Action::Converted;
+            }
+            match stored.get(&row.source_key) {
+                None => Action::Create,
+                Some(StoredLead { fingerprint, .. }) if *fingerprint == row.fingerprint => {
+                    Action::Unchanged
+                }
+                Some(StoredLead { id, .. }) => Action::Update(*id),
+            }
+        })
+        .collect();
+    outcome.seen = batch_seen.into_iter().collect();
+
+    // Unchanged and converted rows are done; the rest meet persons and organizations.
+    // In-file duplicates still do: their emails and phones join the matched person.
+    let (linked_rows, linked_actions): (Vec<&MappedRow>, Vec<&Action>) = rows
+        .iter()
+        .zip(&actions)
+        .filter(|(_, action)| {
+            matches!(
+                action,
+                Action::Create | Action::Update(_) | Action::Duplicate
+            )
+        })
+        .unzip();
+    let drafts: Vec<&LeadDraft> = linked_rows.iter().map(|row| &row.draft).collect();
+
+    let org_keys = dedup::organization_keys(&drafts);
+    let stored_orgs = tx
+        .find_organizations(&org_keys.domains, &org_keys.name_keys)
+        .await?;
+    let orgs = dedup::resolve_organizations(&drafts, &org_keys, &stored_orgs, &mut outcome.dedup);
+    let person_keys = dedup::person_keys(&drafts, &orgs.per_row);
+    let stored_persons = tx.find_persons(&person_keys).await?;
+    let persons =
+        dedup::resolve_persons(&drafts, &orgs.per_row, stored_persons, &mut outcome.dedup);
+
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for (i, (row, action)) in linked_rows.iter().zip(&linked_actions).enumerate() {
+        let write = |id| LeadWrite {
+            id,
+            draft: &row.draft,
+            person_id: persons.per_row[i],
+            organization_id: orgs.per_row[i],
+            source_key: &row.source_key,
+            fingerprint: &row.fingerprint,
+        };
+        match action {
+            Action::Create => creates.push(write(Id::new())),
+            Action::Update(id) => updates.push(write(*id)),
+            _ => {}
+        }
+    }
+    for action in &actions {
+        match action {
+            Action::Create => outcome.created += 1,
+            Action::Update(_) => outcome.updated += 1,
+            Action::Unchanged => outcome.unchanged += 1,
+            Action::Converted => outcome.skipped_converted += 1,
+            Action::Duplicate => outcome.merged_duplicates += 1,
+        }
+    }
+
+    tx.insert_organizations(&orgs.created, run, now).await?;
+    tx.fill_organizations(&orgs.filled, now).await?;
+    tx.insert_persons(&persons.created, run, now).await?;
+    tx.set_person_organizations(&persons.organization_set, now)
+        .await?;
+    tx.insert_contacts(ContactKind::Email, &persons.emails)
+        .await?;
+    tx.insert_contacts(ContactKind::Phone, &persons.phones)
+        .await?;
+    tx.insert_leads(&creates, source, run, now).await?;
+    tx.update_leads(&updates, now).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,7 @@
+//! What a run reports: the summary (human or JSON) and the rejects file.
+
+mod rejects;
+mod summary;
+
+pub use rejects::{Reject, RejectWriter};
+pub use summary::{SourceSummary, Summary};

@@ -1,0 +1,150 @@
+//! The rejects file: every refused row with its source, line, field and reason, followed by
+//! the row's original cells, so it can be fixed and imported again.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// One refused row.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub source: String,
+    pub line: u64,
+    pub field: String,
+    pub reason: String,
+    pub cells: Vec<String>,
+}
+
+/// Writes rejects as CSV; the file is only created when the first reject arrives.
+pub struct RejectWriter {
+    path: PathBuf,
+    header: Vec<String>,
+    writer: Option<csv::Writer<BufWriter<File>>>,
+    written: u64,
+}
+
+const META_COLUMNS: [&str; 4] = ["_source", "_line", "_field", "_reason"];
+
+impl RejectWriter {
+    /// `header` is the union of the sources' columns, so every source's cells line up.
+    pub fn new(path: &Path, header: Vec<String>) -> RejectWriter {
+        RejectWriter {
+            path: path.to_path_buf(),
+            header,
+            writer: None,
+            written: 0,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Writes a reject; `columns` are the names of the reject's cells in its source.
+    pub fn write(&mut self, reject: &Reject, columns: &[String]) -> Result<()> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => {
+                let file = File::create(&self.path).with_context(|| {
+                    format!("cannot create the rejects file `{}`", self.path.display())
+                })?;
+                let mut writer = csv::WriterBuilder::new()
+                    .flexible(true)
+                    .from_writer(BufWriter::new(file));
+                let header = META_COLUMNS
+                    .iter()
+                    .map(|c| c.to_string())
+                    .chain(self.header.iter().cloned());
+                writer.write_record(header.collect::<Vec<_>>())?;
+                self.writer.insert(writer)
+            }
+        };
+        let mut record: Vec<String> = vec![
+            escape_formula(&reject.source),
+            reject.line.to_string(),
+            escape_formula(&reject.field),
+            escape_formula(&reject.reason),
+        ];
+        for column in &self.header {
+            let cell = columns
+                .iter()
+                .position(|c| c == column)
+                .and_then(|i| reject.cells.get(i))
+                .map_or("", String::as_str);
+            record.push(escape_formula(cell));
+        }
+        // A ragged row has cells beyond the header; keep them rather than lose them.
+        record.extend(
+            reject
+                .cells
+                .iter()
+                .skip(columns.len())
+                .map(|c| escape_formula(c)),
+        );
+        writer
+            .write_record(&record)
+            .with_context(|| format!("cannot write `{}`", self.path.display()))?;
+        self.written += 1;
+        Ok(())
+    }
+
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(writer) = &mut self.writer {
+            writer
+                .flush()
+                .with_context(|| format!("cannot write `{}`", self.path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Spreadsheets run cells that start with `=`, `+`, `-` or `@` as formulas; a leading
+/// apostrophe makes them plain text (the OWASP advice for CSV injection).
+pub fn escape_formula(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(escape_formula("+1 415"), "'+1 415");
+        assert_eq!(escape_formula("plain"), "plain");
+        assert_eq!(escape_formula(""), "");
+    }
+
+    #[test]
+    fn writes_meta_then_original_columns() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rejects.csv");
+        let header = vec!["a".to_string(), "b".to_string()];
+        let mut writer = RejectWriter::new(&path, header.clone());
+        assert!(!path.exists(), "no rejects, no file");
+        let reject = Reject {
+            source: "s".into(),
+            line: 7,
+            field: "person.email".into(),
+            reason: "email `@x` has no local part".into(),
+            cells: vec!["@x".into(), "2".into(), "extra".into()],
+        };
+        writer.write(&reject, &header).expect("write");
+        writer.finish().expect("flush");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(
+            text,
+            "_source,_line,_field,_reason,a,b\ns,7,person.email,email `@x` has no local part,'@x,2,extra\n"
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! The import-run journal: every run is recorded with its status and counts.
+
+use chrono::Utc;
+use sqlx::types::Json;
+
+use super::{Store, StoreError, on_pool};
+use crate::model::Id;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl Store {
+    /// Records the start of a run and returns its id.
+    pub async fn start_run(&self, job_name: &str, config_hash: &str) -> Result<Id, StoreError> {
+        let id = Id::new();
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO import_runs (id, job_name, config_hash, started_at, status) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(job_name)
+            .bind(config_hash)
+            .bind(Utc::now())
+            .bind(RunStatus::Running.as_str())
+            .execute(pool)
+            .await?;
+        });
+        Ok(id)
+    }
+
+    /// Records how a run ended, with its counts.
+    pub async fn finish_run(
+        &self,
+        id: Id,
+        status: RunStatus,
+        counts: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE import_runs SET status = $1, finished_at = $2, counts = $3 WHERE id = $4",
+            )
+            .bind(status.as_str())
+            .bind(Utc::now())
+            .bind(Json(counts))
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,287 @@
+use crate::workdir::{Backend, Workdir, fixture, on_both_backends, stderr, stdout};
+
+fn copy(wd: &Workdir, name: &str) {
+    wd.write(name, &fixture(&format!("csv/{name}")));
+}
+
+on_both_backends!(demo_rerun_creates_nothing, |wd: &Workdir| {
+    wd.write("leads.csv", &fixture("demo/leads.csv"));
+    let job = wd.job(
+        "job.toml",
+        "leads.csv",
+        "generic.toml",
+        "max_errors = \"10%\"",
+    );
+    let first = wd.import_json(&job);
+    assert!(
+        first["leads_created"].as_u64().expect("count") > 200,
+        "{first}"
+    );
+    assert!(
+        first["persons_matched"].as_u64().expect("count") > 0,
+        "the demo has near-duplicates: {first}"
+    );
+    let tables = [
+        "leads",
+        "persons",
+        "organizations",
+        "person_emails",
+        "person_phones",
+    ];
+    let before: Vec<i64> = tables
+        .iter()
+        .map(|t| wd.count(&format!("SELECT COUNT(*) FROM {t}")))
+        .collect();
+    let fingerprint = wd.rows("SELECT id || title || updated_at FROM leads ORDER BY id");
+
+    let second = wd.import_json(&job);
+    assert_eq!(second["leads_created"], 0, "{second}");
+    assert_eq!(second["leads_updated"], 0, "{second}");
+    assert_eq!(
+        second["leads_unchanged"], first["leads_created"],
+        "{second}"
+    );
+    assert_eq!(second["rows_rejected"], first["rows_rejected"]);
+    let after: Vec<i64> = tables
+        .iter()
+        .map(|t| wd.count(&format!("SELECT COUNT(*) FROM {t}")))
+        .collect();
+    assert_eq!(before, after, "counts of {tables:?}");
+    assert_eq!(
+        fingerprint,
+        wd.rows("SELECT id || title || updated_at FROM leads ORDER BY id"),
+        "nothing rewritten"
+    );
+    assert_eq!(
+        wd.count("SELECT COUNT(*) FROM import_runs WHERE status = 'succeeded'"),
+        2
+    );
+});
+
+on_both_backends!(summary_reconciles, |wd: &Workdir| {
+    wd.write("leads.csv", &fixture("demo/leads.csv"));
+    let job = wd.job(
+        "job.toml",
+        "leads.csv",
+        "generic.toml",
+        "max_errors = \"10%\"",
+    );
+    let s = wd.import_json(&job);
+    let n = |key: &str| {
+        s[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{key} missing in {s}"))
+    };
+    let accounted = n("leads_created")
+        + n("leads_updated")
+        + n("leads_unchanged")
+        + n("leads_skipped_converted")
+        + n("rows_merged_duplicates")
+        + n("rows_rejected");
+    assert_eq!(n("rows_read"), accounted, "{s}");
+    assert_eq!(
+        n("rows_read") as usize,
+        fixture("demo/leads.csv").lines().count() - 1
+    );
+    for key in [
+        "persons_created",
+        "organizations_created",
+        "organizations_matched",
+        "elapsed_seconds",
+    ] {
+        assert!(s.get(key).is_some(), "{key} missing in {s}");
+    }
+    assert_eq!(
+        wd.count("SELECT COUNT(*) FROM leads") as u64,
+        n("leads_created")
+    );
+});
+
+on_both_backends!(same_email_in_another_case_is_one_person, |wd: &Workdir| {
+    copy(wd, "duplicate_by_email.csv");
+    let job = wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", "");
+    let s = wd.import_json(&job);
+    assert_eq!(
+        (s["leads_created"].as_u64(), s["persons_created"].as_u64()),
+        (Some(2), Some(1)),
+        "{s}"
+    );
+    assert_eq!(s["persons_matched_by_email"], 1);
+    assert_eq!(
+        s["organizations_created"], 1,
+        "`Acme Inc` and `ACME` are one organization"
+    );
+    assert_eq!(wd.count("SELECT COUNT(DISTINCT person_id) FROM leads"), 1);
+    // The second row's phone joins the matched person; its primary email stays.
+    assert_eq!(wd.rows("SELECT phone FROM person_phones"), ["+14152933313"]);
+    assert_eq!(
+        wd.rows("SELECT email FROM person_emails"),
+        ["ada@acme.example"]
+    );
+});
+
+on_both_backends!(
+    same_phone_in_another_format_matches_a_stored_person,
+    |wd: &Workdir| {
+        copy(wd, "duplicate_by_phone_first.csv");
+        copy(wd, "duplicate_by_phone_second.csv");
+        wd.import_json(&wd.job(
+            "first.toml",
+            "duplicate_by_phone_first.csv",
+            "generic.toml",
+            "",
+        ));
+        let s = wd.import_json(&wd.job(
+            "second.toml",
+            "duplicate_by_phone_second.csv",
+            "generic.toml",
+            "",
+        ));
+        assert_eq!(s["persons_created"], 0, "{s}");
+        assert_eq!(s["persons_matched_by_phone"], 1, "{s}");
+        assert_eq!(wd.count("SELECT COUNT(*) FROM persons"), 1);
+        assert_eq!(wd.count("SELECT COUNT(DISTINCT person_id) FROM leads"), 1);
+    }
+);
+
+on_both_backends!(bad_rows_go_to_the_rejects_file, |wd: &Workdir| {
+    copy(wd, "bad_rows.csv");
+    let job = wd.job(
+        "job.toml",
+        "bad_rows.csv",
+        "generic.toml",
+        "max_errors = 10",
+    );
+    let s = wd.import_json(&job);
+    assert_eq!(
+        (
+            s["rows_read"].as_u64(),
+            s["leads_created"].as_u64(),
+            s["rows_rejected"].as_u64()
+        ),
+        (Some(6), Some(2), Some(4))
+    );
+    let rejects = wd.read("test.rejects.csv");
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(
+        lines[0],
+        "_source,_line,_field,_reason,lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner"
+    );
+    assert!(
+        lines[1].starts_with("src,3,lead,\"a lead needs a person or an organization"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("src,4,person.email,email `kurt@`"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("src,5,lead.value,value `1500` has no currency"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[4].contains(",\"'=HYPERLINK("),
+        "formula defused: {}",
+        lines[4]
+    );
+    assert_eq!(lines.len(), 5);
+});
+
+on_both_backends!(
+    a_spent_error_budget_stops_the_run_with_exit_1,
+    |wd: &Workdir| {
+        copy(wd, "bad_rows.csv");
+        let job = wd.job("job.toml", "bad_rows.csv", "generic.toml", "max_errors = 1");
+        let output = wd.run(&["import", job.to_str().expect("path")]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("error budget (1 rows) is spent: 4 of 6 rows rejected"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(
+            stdout(&output).contains("failed"),
+            "the summary still prints: {}",
+            stdout(&output)
+        );
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM import_runs WHERE status = 'failed'"),
+            1
+        );
+    }
+);
+
+on_both_backends!(a_changed_record_updates_its_lead, |wd: &Workdir| {
+    copy(wd, "duplicate_by_email.csv");
+    let job = wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", "");
+    wd.import_json(&job);
+    let edited =
+        fixture("csv/duplicate_by_email.csv").replace("Acme rollout,", "Acme rollout (phase 2),");
+    wd.write("duplicate_by_email.csv", &edited);
+    let s = wd.import_json(&job);
+    assert_eq!(
+        (s["leads_updated"].as_u64(), s["leads_unchanged"].as_u64()),
+        (Some(1), Some(1)),
+        "{s}"
+    );
+    assert_eq!(
+        wd.rows("SELECT title FROM leads WHERE source_key = 'L1'"),
+        ["Acme rollout (phase 2)"]
+    );
+});
+
+on_both_backends!(a_converted_lead_is_not_brought_back, |wd: &Workdir| {
+    copy(wd, "duplicate_by_email.csv");
+    let job = wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", "");
+    wd.import_json(&job);
+    // Convert L1 by hand, as the deals side does: a deal, the conversion record, lead gone.
+    let lead = &wd.rows(
+        "SELECT CAST(id AS TEXT), CAST(person_id AS TEXT) FROM leads WHERE source_key = 'L1'",
+    )[0];
+    let (lead_id, person_id) = lead.split_once(" | ").expect("two columns");
+    let now = "'2026-01-01T00:00:00Z'";
+    wd.execute(&format!(
+        "INSERT INTO pipelines (name, is_default) VALUES ('Sales', TRUE);
+         INSERT INTO stages (pipeline_id, name, position, probability) SELECT id, 'New', 1, 10 FROM pipelines;
+         INSERT INTO deals (id, title, person_id, pipeline_id, stage_id, created_at, updated_at)
+           SELECT '{lead_id}', 'Acme rollout', '{person_id}', p.id, s.id, {now}, {now} FROM pipelines p JOIN stages s ON s.pipeline_id = p.id;
+         INSERT INTO conversions (lead_id, deal_id, source_name, source_key, converted_at, converted_by)
+           VALUES ('{lead_id}', '{lead_id}', 'src', 'L1', {now}, 'test');
+         DELETE FROM leads WHERE id = '{lead_id}';"
+    ));
+    let s = wd.import_json(&job);
+    assert_eq!(
+        (
+            s["leads_skipped_converted"].as_u64(),
+            s["leads_created"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{s}"
+    );
+    assert_eq!(
+        wd.count("SELECT COUNT(*) FROM leads WHERE source_key = 'L1'"),
+        0
+    );
+});
+
+on_both_backends!(leads_list_and_show, |wd: &Workdir| {
+    copy(wd, "duplicate_by_email.csv");
+    wd.import_json(&wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", ""));
+    let listed: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["leads", "list", "--json"])).expect("json");
+    let leads = listed.as_array().expect("array");
+    assert_eq!(leads.len(), 2);
+    assert_eq!(leads[0]["person"], "Ada Lovelace");
+    let id = leads[0]["id"].as_str().expect("id");
+    let shown = wd.ok(&["leads", "show", id]);
+    assert!(
+        shown.contains("ada@acme.example") && shown.contains("acme.example"),
+        "{shown}"
+    );
+    assert!(wd.ok(&["leads", "list"]).contains("2 of 2 leads"));
+    let missing = wd.run(&["leads", "show", "not-a-uuid"]);
+    assert_eq!(missing.status.code(), Some(2));
+});
