@@ -109,7 +109,19 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Job(err) => write!(f, "{err:#}"),
+            Failure::Job(err) => {
+                // Drivers often repeat their cause in their own message; say each thing once.
+                let mut text = String::new();
+                for cause in err.chain().map(ToString::to_string) {
+                    if !text.contains(&cause) {
+                        if !text.is_empty() {
+                            text.push_str(": ");
+                        }
+                        text.push_str(&cause);
+                    }
+                }
+                f.write_str(&text)
+            }
             Failure::Usage(message) => f.write_str(message),
         }
     }

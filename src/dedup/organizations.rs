@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
+
 use super::DedupCounts;
 use super::normalize;
 use crate::model::{Id, LeadDraft};
@@ -31,7 +33,7 @@ pub struct ExistingOrganization {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewOrganization {
     pub id: Id,
     pub name: String,
@@ -42,7 +44,7 @@ pub struct NewOrganization {
 }
 
 /// Fields to fill on an existing organization; only fields it has empty are ever set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrganizationFill {
     pub id: Id,
     pub domain: Option<String>,

@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
+
 use super::DedupCounts;
 use super::normalize;
 use crate::model::{ContactLabel, Id, LeadDraft};
@@ -30,7 +32,7 @@ pub struct PersonMatches {
     pub by_name_in_organization: HashMap<(String, Id), ExistingPerson>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewPerson {
     pub id: Id,
     pub name: String,
@@ -39,11 +41,12 @@ pub struct NewPerson {
 }
 
 /// An email or phone to add to a person (new or matched).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewContact {
     pub person_id: Id,
     pub value: String,
     pub label: ContactLabel,
+    #[serde(rename = "is_primary")]
     pub primary: bool,
 }
 

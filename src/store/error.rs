@@ -12,7 +12,7 @@ pub enum StoreError {
         url: String,
         source: sqlx::migrate::MigrateError,
     },
-    #[error("database error: {0}")]
+    #[error(transparent)]
     Query(#[from] sqlx::Error),
     #[error("stored value is not readable: {0}")]
     Corrupt(String),

@@ -85,8 +85,10 @@ impl Store {
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory");
+            // One connection: SQLite has one writer anyway, and a connection's page cache is
+            // dropped whenever another connection writes, so a single one keeps it warm.
             let pool = SqlitePoolOptions::new()
-                .max_connections(4)
+                .max_connections(1)
                 .connect_with(options)
                 .await
                 .map_err(connect_error)?;

@@ -1,0 +1,185 @@
+//! Lookups: the stored leads, persons and organizations that share a key with a batch.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{StoredLead, json_values};
+use crate::dedup::{ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches};
+use crate::model::Id;
+use crate::store::{StoreError, Tx, on_conn};
+
+impl Tx {
+    /// The leads of `source` whose keys are among `keys`.
+    pub async fn find_leads(
+        &mut self,
+        source: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, StoredLead>, StoreError> {
+        let sql = format!(
+            "SELECT id, source_key, fingerprint FROM leads WHERE source_name = $1 AND source_key IN ({})",
+            json_values(self, 2)
+        );
+        let mut found = HashMap::with_capacity(keys.len());
+        on_conn!(self, |conn| {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(source)
+                .bind(Json(keys))
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                let lead = StoredLead {
+                    id: row.try_get("id")?,
+                    fingerprint: row.try_get("fingerprint")?,
+                };
+                found.insert(row.try_get("source_key")?, lead);
+            }
+        });
+        Ok(found)
+    }
+
+    /// The keys of `source` whose leads were converted to deals (and left the inbox).
+    pub async fn find_converted(
+        &mut self,
+        source: &str,
+        keys: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        let sql = format!(
+            "SELECT source_key FROM conversions WHERE source_name = $1 AND source_key IN ({})",
+            json_values(self, 2)
+        );
+        let mut found = HashSet::new();
+        on_conn!(self, |conn| {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(source)
+                .bind(Json(keys))
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                found.insert(row.try_get("source_key")?);
+            }
+        });
+        Ok(found)
+    }
+
+    /// Organizations whose domain or name key is among the given ones.
+    pub async fn find_organizations(
+        &mut self,
+        domains: &[String],
+        name_keys: &[String],
+    ) -> Result<Vec<ExistingOrganization>, StoreError> {
+        let (domain_values, name_values) = (json_values(self, 1), json_values(self, 2));
+        let sql = format!(
+            "SELECT id, name_key, domain, website, address FROM organizations WHERE domain IN ({domain_values}) \
+             UNION SELECT id, name_key, domain, website, address FROM organizations WHERE name_key IN ({name_values})"
+        );
+        let mut found = Vec::new();
+        on_conn!(self, |conn| {
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(Json(domains))
+                .bind(Json(name_keys))
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                found.push(ExistingOrganization {
+                    id: row.try_get("id")?,
+                    name_key: row.try_get("name_key")?,
+                    domain: row.try_get("domain")?,
+                    website: row.try_get("website")?,
+                    address: row.try_get("address")?,
+                });
+            }
+        });
+        Ok(found)
+    }
+
+    /// Persons that share an email, a phone, or a name within an organization with the batch.
+    pub async fn find_persons(&mut self, keys: &PersonKeys) -> Result<PersonMatches, StoreError> {
+        let values = json_values(self, 1);
+        let by_contact = |table: &str, column: &str| {
+            format!(
+                "SELECT c.{column} AS k, p.id, p.organization_id FROM {table} c JOIN persons p ON p.id = c.person_id \
+                 WHERE c.{column} IN ({values})"
+            )
+        };
+        // Name keys and organizations travel as one JSON array of [name_key, organization]
+        // pairs; each pair is one index lookup (a row-value IN would scan on SQLite).
+        let by_name = match self {
+            Tx::Sqlite(_) => {
+                "WITH k AS (SELECT value ->> 0 AS name_key, value ->> 1 AS organization_id FROM json_each($1)) \
+                 SELECT p.id, p.name_key, p.organization_id FROM k \
+                 JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key"
+            }
+            Tx::Postgres(_) => {
+                "WITH k AS (SELECT value ->> 0 AS name_key, (value ->> 1)::uuid AS organization_id \
+                 FROM jsonb_array_elements($1)) \
+                 SELECT p.id, p.name_key, p.organization_id FROM k \
+                 JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key"
+            }
+        };
+        let pairs: Vec<(&str, String)> = keys
+            .names_in_organizations
+            .iter()
+            .map(|(name, org)| (name.as_str(), org.to_string()))
+            .collect();
+        let mut matches = PersonMatches::default();
+        let contact_queries = [
+            (
+                by_contact("person_emails", "email"),
+                &keys.emails,
+                &mut matches.by_email,
+            ),
+            (
+                by_contact("person_phones", "phone"),
+                &keys.phones,
+                &mut matches.by_phone,
+            ),
+        ];
+        for (sql, values, into) in contact_queries {
+            on_conn!(self, |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(Json(values))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for row in rows {
+                    let person = ExistingPerson {
+                        id: row.try_get("id")?,
+                        organization_id: row.try_get("organization_id")?,
+                    };
+                    keep_oldest(into.entry(row.try_get("k")?), person);
+                }
+            });
+        }
+        on_conn!(self, |conn| {
+            let rows = sqlx::query(by_name)
+                .bind(Json(&pairs))
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                let organization: Id = row.try_get("organization_id")?;
+                let person = ExistingPerson {
+                    id: row.try_get("id")?,
+                    organization_id: Some(organization),
+                };
+                keep_oldest(
+                    matches
+                        .by_name_in_organization
+                        .entry((row.try_get("name_key")?, organization)),
+                    person,
+                );
+            }
+        });
+        Ok(matches)
+    }
+}
+
+/// Where several stored persons share a key, the oldest (ids are time-ordered) wins, so the
+/// choice does not depend on the order rows come back in.
+fn keep_oldest<K>(entry: Entry<'_, K, ExistingPerson>, person: ExistingPerson) {
+    let current = entry.or_insert(person);
+    if person.id < current.id {
+        *current = person;
+    }
+}

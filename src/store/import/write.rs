@@ -1,0 +1,272 @@
+//! Writes: the organizations, persons, contacts and leads a batch creates or changes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use sqlx::types::Json;
+
+use super::{Column, LeadWrite, Rows, json_rows};
+use crate::dedup::{NewContact, NewOrganization, NewPerson, OrganizationFill};
+use crate::model::Id;
+use crate::store::{StoreError, Tx, on_conn};
+
+#[derive(Debug, Clone, Copy)]
+pub enum ContactKind {
+    Email,
+    Phone,
+}
+
+const ORGANIZATION: &[Column] = &[
+    ("id", "uuid"),
+    ("name", "text"),
+    ("name_key", "text"),
+    ("domain", "text"),
+    ("website", "text"),
+    ("address", "text"),
+];
+const ORGANIZATION_FILL: &[Column] = &[
+    ("id", "uuid"),
+    ("domain", "text"),
+    ("website", "text"),
+    ("address", "text"),
+];
+const PERSON: &[Column] = &[
+    ("id", "uuid"),
+    ("name", "text"),
+    ("name_key", "text"),
+    ("organization_id", "uuid"),
+];
+const PERSON_LINK: &[Column] = &[("person_id", "uuid"), ("organization_id", "uuid")];
+const CONTACT: &[Column] = &[
+    ("person_id", "uuid"),
+    ("value", "text"),
+    ("label", "text"),
+    ("is_primary", "boolean"),
+];
+const LEAD: &[Column] = &[
+    ("id", "uuid"),
+    ("title", "text"),
+    ("person_id", "uuid"),
+    ("organization_id", "uuid"),
+    ("value", "double precision"),
+    ("currency", "text"),
+    ("expected_close_date", "date"),
+    ("labels", "jsonb"),
+    ("owner", "text"),
+    ("source_key", "text"),
+    ("fingerprint", "text"),
+    ("custom_fields", "jsonb"),
+];
+
+/// A lead as it travels in the JSON parameter.
+#[derive(Serialize)]
+struct LeadRow<'a> {
+    id: Id,
+    title: &'a str,
+    person_id: Option<Id>,
+    organization_id: Option<Id>,
+    value: Option<f64>,
+    currency: Option<&'a str>,
+    expected_close_date: Option<NaiveDate>,
+    labels: &'a [String],
+    owner: Option<&'a str>,
+    source_key: &'a str,
+    fingerprint: &'a str,
+    custom_fields: &'a BTreeMap<String, serde_json::Value>,
+}
+
+fn lead_rows<'a>(leads: &'a [LeadWrite<'a>]) -> Vec<LeadRow<'a>> {
+    leads
+        .iter()
+        .map(|lead| {
+            let draft = lead.draft;
+            LeadRow {
+                id: lead.id,
+                title: &draft.title,
+                person_id: lead.person_id,
+                organization_id: lead.organization_id,
+                value: draft.value.as_ref().map(|v| v.amount),
+                currency: draft.value.as_ref().map(|v| v.currency.as_str()),
+                expected_close_date: draft.expected_close_date,
+                labels: &draft.labels,
+                owner: draft.owner.as_deref(),
+                source_key: lead.source_key,
+                fingerprint: lead.fingerprint,
+                custom_fields: &draft.custom_fields,
+            }
+        })
+        .collect()
+}
+
+/// The binds that follow the rows parameter.
+enum Extra {
+    None,
+    Now(DateTime<Utc>),
+    NowAndRun(DateTime<Utc>, Id),
+}
+
+#[derive(Serialize)]
+struct PersonLink {
+    person_id: Id,
+    organization_id: Id,
+}
+
+impl Tx {
+    /// Runs `sql` with the rows as `$1`, then the binds of `extra` as `$2`, `$3`.
+    async fn execute_rows<T: Serialize>(
+        &mut self,
+        sql: String,
+        rows: &[T],
+        extra: Extra,
+    ) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        on_conn!(self, |conn| {
+            let query = sqlx::query(AssertSqlSafe(sql)).bind(Json(Rows(rows)));
+            let query = match extra {
+                Extra::None => query,
+                Extra::Now(now) => query.bind(now),
+                Extra::NowAndRun(now, run) => query.bind(now).bind(run),
+            };
+            query.execute(&mut *conn).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_organizations(
+        &mut self,
+        orgs: &[NewOrganization],
+        run: Id,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO organizations (id, name, name_key, domain, website, address, created_by_run, created_at, updated_at) \
+             SELECT id, name, name_key, domain, website, address, $3, $2, $2 FROM ({}) AS j",
+            json_rows(self, ORGANIZATION)
+        );
+        self.execute_rows(sql, orgs, Extra::NowAndRun(now, run))
+            .await
+    }
+
+    /// Sets only the fields an organization has empty (COALESCE keeps what is there).
+    pub async fn fill_organizations(
+        &mut self,
+        fills: &[OrganizationFill],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE organizations SET domain = COALESCE(organizations.domain, j.domain), \
+             website = COALESCE(organizations.website, j.website), \
+             address = COALESCE(organizations.address, j.address), updated_at = $2 \
+             FROM ({}) AS j WHERE organizations.id = j.id",
+            json_rows(self, ORGANIZATION_FILL)
+        );
+        self.execute_rows(sql, fills, Extra::Now(now)).await
+    }
+
+    pub async fn insert_persons(
+        &mut self,
+        persons: &[NewPerson],
+        run: Id,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO persons (id, name, name_key, organization_id, created_by_run, created_at, updated_at) \
+             SELECT id, name, name_key, organization_id, $3, $2, $2 FROM ({}) AS j",
+            json_rows(self, PERSON)
+        );
+        self.execute_rows(sql, persons, Extra::NowAndRun(now, run))
+            .await
+    }
+
+    /// Links matched persons that had no organization to the row's.
+    pub async fn set_person_organizations(
+        &mut self,
+        links: &[(Id, Id)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let links: Vec<PersonLink> = links
+            .iter()
+            .map(|&(person_id, organization_id)| PersonLink {
+                person_id,
+                organization_id,
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE persons SET organization_id = j.organization_id, updated_at = $2 \
+             FROM ({}) AS j WHERE persons.id = j.person_id AND persons.organization_id IS NULL",
+            json_rows(self, PERSON_LINK)
+        );
+        self.execute_rows(sql, &links, Extra::Now(now)).await
+    }
+
+    /// Adds emails or phones; one already known (to this person, or an email to anyone) is
+    /// left as it is.
+    pub async fn insert_contacts(
+        &mut self,
+        kind: ContactKind,
+        contacts: &[NewContact],
+    ) -> Result<(), StoreError> {
+        let table = match kind {
+            ContactKind::Email => "person_emails (person_id, email, label, is_primary)",
+            ContactKind::Phone => "person_phones (person_id, phone, label, is_primary)",
+        };
+        // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert clause.
+        let sql = format!(
+            "INSERT INTO {table} SELECT person_id, value, label, is_primary FROM ({}) AS j \
+             WHERE true ON CONFLICT DO NOTHING",
+            json_rows(self, CONTACT)
+        );
+        self.execute_rows(sql, contacts, Extra::None).await
+    }
+
+    pub async fn insert_leads(
+        &mut self,
+        leads: &[LeadWrite<'_>],
+        source: &str,
+        run: Id,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if leads.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO leads (id, title, person_id, organization_id, value, currency, expected_close_date, labels, \
+             owner, origin, origin_id, source_name, source_key, fingerprint, custom_fields, created_at, updated_at) \
+             SELECT id, title, person_id, organization_id, value, currency, expected_close_date, labels, owner, \
+             'import', $3, $4, source_key, fingerprint, custom_fields, $2, $2 FROM ({}) AS j",
+            json_rows(self, LEAD)
+        );
+        let rows = lead_rows(leads);
+        on_conn!(self, |conn| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(Json(Rows(&rows)))
+                .bind(now)
+                .bind(run)
+                .bind(source)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Rewrites leads whose source record changed since the last import.
+    pub async fn update_leads(
+        &mut self,
+        leads: &[LeadWrite<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE leads SET title = j.title, person_id = j.person_id, organization_id = j.organization_id, \
+             value = j.value, currency = j.currency, expected_close_date = j.expected_close_date, labels = j.labels, \
+             owner = j.owner, fingerprint = j.fingerprint, custom_fields = j.custom_fields, updated_at = $2 \
+             FROM ({}) AS j WHERE leads.id = j.id",
+            json_rows(self, LEAD)
+        );
+        self.execute_rows(sql, &lead_rows(leads), Extra::Now(now))
+            .await
+    }
+}
