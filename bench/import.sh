@@ -46,7 +46,7 @@ if [ -n "${LEADSYNC_BENCH_POSTGRES_URL:-}" ]; then
         --database-url "$LEADSYNC_BENCH_POSTGRES_URL?options=-c%20search_path%3D$schema" \
         --rejects "$out/rejects-pg.csv" --json \
         | grep -E '"(rows_read|leads_created|rows_rejected|elapsed_seconds|rows_per_second)"'
-    psql "$LEADSYNC_BENCH_POSTGRES_URL" -q -c "DROP SCHEMA $schema CASCADE"
+    PGOPTIONS="--client-min-messages=warning" psql "$LEADSYNC_BENCH_POSTGRES_URL" -q -c "DROP SCHEMA $schema CASCADE"
 fi
 
 if command -v sqlite3 >/dev/null; then

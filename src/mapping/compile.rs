@@ -72,11 +72,13 @@ pub fn compile(
     {
         errors.push(format!("mapping `{name}`: options.default_currency: {err}"));
     }
-    let columns: HashMap<String, usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, column)| (column.clone(), i))
-        .collect();
+    let mut columns: HashMap<String, usize> = HashMap::with_capacity(header.len());
+    let mut repeated: Vec<&str> = Vec::new();
+    for (i, column) in header.iter().enumerate() {
+        if columns.insert(column.clone(), i).is_some() {
+            repeated.push(column);
+        }
+    }
     let mut fields = Vec::new();
     for (i, raw) in config.fields.iter().enumerate() {
         let prefix = field_prefix(name, i, raw);
@@ -88,6 +90,14 @@ pub fn compile(
                 }
             },
             Err(err) => errors.push(format!("{prefix}: {}", err.message().trim_end_matches('.'))),
+        }
+    }
+    // A repeated header name is only a problem when a field reads it: which one is meant?
+    for column in repeated {
+        if fields.iter().any(|field| field.reads(column, &columns)) {
+            errors.push(format!(
+                "mapping `{name}`: column `{column}` appears more than once in the file's header, so it is ambiguous"
+            ));
         }
     }
     if fields.is_empty() && errors.is_empty() {

@@ -49,6 +49,17 @@ struct Field {
     required: bool,
 }
 
+impl Field {
+    /// Whether this field reads the named column.
+    fn reads(&self, column: &str, columns: &HashMap<String, usize>) -> bool {
+        match &self.source {
+            FieldSource::Column(index) => columns.get(column) == Some(index),
+            FieldSource::Template(template) => template.columns().any(|c| c == column),
+            FieldSource::Constant(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum FieldSource {
     Column(usize),

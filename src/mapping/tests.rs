@@ -255,3 +255,17 @@ colum = "name"
     assert!(all.contains("does not name a full date"), "{all}");
     assert!(all.contains("unknown field `colum`"), "{all}");
 }
+
+#[test]
+fn a_repeated_header_name_is_ambiguous_only_when_read() {
+    let text = "[[fields]]\ntarget = \"lead.title\"\ncolumn = \"name\"\n";
+    let errors = mapping(text, &["name", "x", "name"]).expect_err("ambiguous");
+    assert!(
+        errors[0].contains("column `name` appears more than once"),
+        "{errors:?}"
+    );
+    assert!(
+        mapping(text, &["name", "x", "x"]).is_ok(),
+        "an unread repeated column is fine"
+    );
+}

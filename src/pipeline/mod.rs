@@ -57,7 +57,7 @@ pub async fn import(
         ..Default::default()
     };
     let headers: Vec<Vec<String>> = sources.iter().map(|s| s.reader.header().to_vec()).collect();
-    let mut rejects = RejectWriter::new(&options.rejects_path, union(&headers));
+    let mut rejects = RejectWriter::new(&options.rejects_path, union(&headers))?;
     let names: Vec<String> = sources.iter().map(|s| s.spec.name.clone()).collect();
 
     let (sender, mut receiver) = mpsc::channel(2);

@@ -29,13 +29,23 @@ const META_COLUMNS: [&str; 4] = ["_source", "_line", "_field", "_reason"];
 
 impl RejectWriter {
     /// `header` is the union of the sources' columns, so every source's cells line up.
-    pub fn new(path: &Path, header: Vec<String>) -> RejectWriter {
-        RejectWriter {
+    /// A rejects file left by an earlier run is removed, so the file on disk always
+    /// belongs to the latest run.
+    pub fn new(path: &Path, header: Vec<String>) -> Result<RejectWriter> {
+        match std::fs::remove_file(path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                let shown = path.display();
+                return Err(err)
+                    .with_context(|| format!("cannot replace the rejects file `{shown}`"));
+            }
+            _ => {}
+        }
+        Ok(RejectWriter {
             path: path.to_path_buf(),
             header,
             writer: None,
             written: 0,
-        }
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -130,7 +140,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("rejects.csv");
         let header = vec!["a".to_string(), "b".to_string()];
-        let mut writer = RejectWriter::new(&path, header.clone());
+        let mut writer = RejectWriter::new(&path, header.clone()).expect("writer");
         assert!(!path.exists(), "no rejects, no file");
         let reject = Reject {
             source: "s".into(),
