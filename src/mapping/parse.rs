@@ -21,6 +21,14 @@ impl Default for NumberFormat {
 
 /// Parses `1,234.56` / `1.234,56` / `-12` strictly: thousands separators only between digit
 /// groups of three, one decimal separator, nothing else.
+///
+/// ```
+/// use leadsync::mapping::parse::{NumberFormat, number};
+///
+/// let european = NumberFormat { decimal: ',', thousands: Some('.') };
+/// assert_eq!(number("1.234,56", european), Ok(1234.56));
+/// assert!(number("12,34", NumberFormat::default()).is_err(), "not a thousands group");
+/// ```
 pub fn number(raw: &str, format: NumberFormat) -> Result<f64, String> {
     let text = raw.trim();
     let bad = || format!("`{raw}` is not a number");
