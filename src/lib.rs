@@ -9,6 +9,8 @@
 //!
 //! - [`source`]: streams raw records (line number + cells) out of input files.
 //! - [`mapping`]: declarative mapping files that turn a raw record into a [`model::LeadDraft`].
+//! - [`normalize`]: the canonical forms that mapping writes and dedup matches on (emails,
+//!   E.164 phones, web domains, name keys).
 //! - [`dedup`]: normalization and matching of persons and organizations, in-file and in-store.
 //! - [`store`]: all SQL; SQLite and PostgreSQL behind one [`store::Store`].
 //! - [`pipeline`]: the import run that wires the stages together, batch by batch.
@@ -21,6 +23,7 @@ pub mod dedup;
 pub mod job;
 pub mod mapping;
 pub mod model;
+pub mod normalize;
 pub mod pipeline;
 pub mod report;
 pub mod source;

@@ -45,6 +45,8 @@ CREATE TABLE person_emails (
 );
 -- A normalized email identifies one person.
 CREATE UNIQUE INDEX person_emails_email ON person_emails (email);
+-- One primary email per person.
+CREATE UNIQUE INDEX person_emails_one_primary ON person_emails (person_id) WHERE is_primary;
 
 CREATE TABLE person_phones (
     person_id     UUID NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
@@ -55,6 +57,8 @@ CREATE TABLE person_phones (
 );
 -- Phones are shared (a switchboard), so they are indexed, not unique.
 CREATE INDEX person_phones_phone ON person_phones (phone);
+-- One primary phone per person.
+CREATE UNIQUE INDEX person_phones_one_primary ON person_phones (person_id) WHERE is_primary;
 
 CREATE TABLE leads (
     id            UUID PRIMARY KEY,
@@ -98,7 +102,8 @@ CREATE TABLE stages (
     position      INTEGER NOT NULL,
     probability   INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
     UNIQUE (pipeline_id, position),
-    UNIQUE (pipeline_id, name)
+    UNIQUE (pipeline_id, name),
+    UNIQUE (id, pipeline_id)
 );
 
 CREATE TABLE deals (
@@ -107,7 +112,7 @@ CREATE TABLE deals (
     person_id     UUID REFERENCES persons (id),
     organization_id UUID REFERENCES organizations (id),
     pipeline_id   BIGINT NOT NULL REFERENCES pipelines (id),
-    stage_id      BIGINT NOT NULL REFERENCES stages (id),
+    stage_id      BIGINT NOT NULL,
     status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
     lost_reason   TEXT,
     won_at        TIMESTAMPTZ,
@@ -126,7 +131,9 @@ CREATE TABLE deals (
     CHECK ((value IS NULL) = (currency IS NULL)),
     CHECK (lost_reason IS NULL OR status = 'lost'),
     CHECK (won_at IS NULL OR status = 'won'),
-    CHECK (lost_at IS NULL OR status = 'lost')
+    CHECK (lost_at IS NULL OR status = 'lost'),
+    -- The stage belongs to the deal's pipeline.
+    FOREIGN KEY (stage_id, pipeline_id) REFERENCES stages (id, pipeline_id)
 );
 
 CREATE TABLE deal_changes (

@@ -46,6 +46,8 @@ CREATE TABLE person_emails (
 );
 -- A normalized email identifies one person.
 CREATE UNIQUE INDEX person_emails_email ON person_emails (email);
+-- One primary email per person.
+CREATE UNIQUE INDEX person_emails_one_primary ON person_emails (person_id) WHERE is_primary = 1;
 
 CREATE TABLE person_phones (
     person_id     TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
@@ -56,6 +58,8 @@ CREATE TABLE person_phones (
 );
 -- Phones are shared (a switchboard), so they are indexed, not unique.
 CREATE INDEX person_phones_phone ON person_phones (phone);
+-- One primary phone per person.
+CREATE UNIQUE INDEX person_phones_one_primary ON person_phones (person_id) WHERE is_primary = 1;
 
 CREATE TABLE leads (
     id            TEXT PRIMARY KEY,
@@ -99,7 +103,8 @@ CREATE TABLE stages (
     position      INTEGER NOT NULL,
     probability   INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
     UNIQUE (pipeline_id, position),
-    UNIQUE (pipeline_id, name)
+    UNIQUE (pipeline_id, name),
+    UNIQUE (id, pipeline_id)
 );
 
 CREATE TABLE deals (
@@ -108,7 +113,7 @@ CREATE TABLE deals (
     person_id     TEXT REFERENCES persons (id),
     organization_id TEXT REFERENCES organizations (id),
     pipeline_id   INTEGER NOT NULL REFERENCES pipelines (id),
-    stage_id      INTEGER NOT NULL REFERENCES stages (id),
+    stage_id      INTEGER NOT NULL,
     status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
     lost_reason   TEXT,
     won_at        TEXT,
@@ -127,7 +132,9 @@ CREATE TABLE deals (
     CHECK ((value IS NULL) = (currency IS NULL)),
     CHECK (lost_reason IS NULL OR status = 'lost'),
     CHECK (won_at IS NULL OR status = 'won'),
-    CHECK (lost_at IS NULL OR status = 'lost')
+    CHECK (lost_at IS NULL OR status = 'lost'),
+    -- The stage belongs to the deal's pipeline.
+    FOREIGN KEY (stage_id, pipeline_id) REFERENCES stages (id, pipeline_id)
 );
 
 CREATE TABLE deal_changes (

@@ -17,7 +17,7 @@ pub async fn run(args: ImportArgs) -> Result<(), Failure> {
     let options = ImportOptions {
         rejects_path: args
             .rejects
-            .unwrap_or_else(|| PathBuf::from(format!("{}.rejects.csv", job.name))),
+            .unwrap_or_else(|| default_rejects_path(&job.name)),
         progress: std::io::stderr().is_terminal(),
     };
     let summary = pipeline::import(&job, sources, &store, &options).await;
@@ -32,4 +32,19 @@ pub async fn run(args: ImportArgs) -> Result<(), Failure> {
         Some(error) => Err(Failure::Job(anyhow::anyhow!("{error}"))),
         None => Ok(()),
     }
+}
+
+/// `<job name>.rejects.csv` in the current folder, with the name made safe as a file name.
+fn default_rejects_path(job: &str) -> PathBuf {
+    let safe: String = job
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    PathBuf::from(format!("{}.rejects.csv", safe.trim_start_matches('.')))
 }

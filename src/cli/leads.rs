@@ -16,7 +16,7 @@ pub async fn run(command: LeadsCommand) -> Result<(), Failure> {
     }
 }
 
-async fn list(database: &DatabaseArgs, json: bool, limit: i64) -> Result<(), Failure> {
+async fn list(database: &DatabaseArgs, json: bool, limit: u32) -> Result<(), Failure> {
     let store = Store::connect(&database_url(database, None)).await?;
     let leads = store.list_leads(limit).await?;
     let total = store.count_leads().await?;

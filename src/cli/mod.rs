@@ -15,7 +15,17 @@ use clap::{Args, Parser, Subcommand};
 /// Exit codes: 0 success (rejected rows within the error budget), 1 the job failed
 /// (error budget spent, unreadable input, database error), 2 usage or configuration error.
 #[derive(Debug, Parser)]
-#[command(name = "leadsync", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "leadsync",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success (rejected rows within the error budget), 1 the job failed \
+                  (error budget spent, unreadable input, database error), 2 usage or \
+                  configuration error.\n\nStart with `leadsync validate JOB`, then \
+                  `leadsync import JOB`; see README.md for the job and mapping formats."
+)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace); `LEADSYNC_LOG` overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -74,7 +84,7 @@ pub enum LeadsCommand {
         json: bool,
         /// At most this many leads.
         #[arg(long, default_value_t = 100)]
-        limit: i64,
+        limit: u32,
     },
     /// Show one lead with its person and organization.
     Show {
@@ -135,7 +145,10 @@ impl From<anyhow::Error> for Failure {
 
 impl From<crate::store::StoreError> for Failure {
     fn from(err: crate::store::StoreError) -> Failure {
-        Failure::Job(err.into())
+        match err {
+            crate::store::StoreError::UnsupportedUrl(_) => Failure::Usage(err.to_string()),
+            err => Failure::Job(err.into()),
+        }
     }
 }
 

@@ -6,7 +6,6 @@
 //! order. Organizations are resolved first because a person matches by name only within
 //! the same organization.
 
-pub mod normalize;
 mod organizations;
 mod persons;
 
@@ -28,9 +27,12 @@ pub struct DedupCounts {
     pub persons_matched_by_email: u64,
     pub persons_matched_by_phone: u64,
     pub persons_matched_by_name_and_organization: u64,
+    /// An updated lead whose person matched nothing else keeps the person it had.
+    pub persons_matched_by_lead: u64,
     pub organizations_created: u64,
     pub organizations_matched_by_domain: u64,
     pub organizations_matched_by_name: u64,
+    pub organizations_matched_by_lead: u64,
 }
 
 impl DedupCounts {
@@ -38,10 +40,13 @@ impl DedupCounts {
         self.persons_matched_by_email
             + self.persons_matched_by_phone
             + self.persons_matched_by_name_and_organization
+            + self.persons_matched_by_lead
     }
 
     pub fn organizations_matched(&self) -> u64 {
-        self.organizations_matched_by_domain + self.organizations_matched_by_name
+        self.organizations_matched_by_domain
+            + self.organizations_matched_by_name
+            + self.organizations_matched_by_lead
     }
 
     pub fn add(&mut self, other: &DedupCounts) {
@@ -50,9 +55,11 @@ impl DedupCounts {
         self.persons_matched_by_phone += other.persons_matched_by_phone;
         self.persons_matched_by_name_and_organization +=
             other.persons_matched_by_name_and_organization;
+        self.persons_matched_by_lead += other.persons_matched_by_lead;
         self.organizations_created += other.organizations_created;
         self.organizations_matched_by_domain += other.organizations_matched_by_domain;
         self.organizations_matched_by_name += other.organizations_matched_by_name;
+        self.organizations_matched_by_lead += other.organizations_matched_by_lead;
     }
 }
 

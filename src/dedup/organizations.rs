@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::DedupCounts;
-use super::normalize;
 use crate::model::{Id, LeadDraft};
+use crate::normalize;
 
 /// The match keys of one row's organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,17 +116,34 @@ impl Known {
         if let Some(domain) = &record.domain {
             self.by_domain.entry(domain.clone()).or_insert(id);
         }
-        self.by_name.entry(name_key.to_string()).or_insert(id);
+        // A name of only punctuation has an empty key, which would match every other one.
+        if !name_key.is_empty() {
+            self.by_name.entry(name_key.to_string()).or_insert(id);
+        }
         self.records.insert(id, record);
+    }
+
+    /// The organization with the same name key, unless both have a domain and they differ:
+    /// "Acme" at acme.de and "Acme" at acme.com are two companies.
+    fn by_name_compatible(&self, key: &OrganizationKey) -> Option<Id> {
+        let id = *self.by_name.get(&key.name_key)?;
+        let known_domain = self.records.get(&id).and_then(|r| r.domain.as_ref());
+        match (known_domain, &key.domain) {
+            (Some(a), Some(b)) if a != b => None,
+            _ => Some(id),
+        }
     }
 }
 
 /// Decides, row by row, which organization each row links to, creating one when nothing
-/// matches and filling empty fields of the one matched.
+/// matches and filling empty fields of the one matched. `current` is, per row, the
+/// organization the row's lead already links to (for an updated lead): kept when nothing
+/// else matches, rather than creating a new one.
 pub fn resolve_organizations(
     drafts: &[&LeadDraft],
     keys: &OrganizationKeys,
     existing: &[ExistingOrganization],
+    current: &[Option<Id>],
     counts: &mut DedupCounts,
 ) -> OrganizationPlan {
     let mut known = Known::default();
@@ -144,7 +161,7 @@ pub fn resolve_organizations(
     }
     let mut plan = OrganizationPlan::default();
     let mut fills: HashMap<Id, OrganizationFill> = HashMap::new();
-    for (draft, key) in drafts.iter().zip(&keys.per_row) {
+    for ((draft, key), current) in drafts.iter().zip(&keys.per_row).zip(current) {
         let (Some(org), Some(key)) = (&draft.organization, key) else {
             plan.per_row.push(None);
             continue;
@@ -159,9 +176,13 @@ pub fn resolve_organizations(
                 counts.organizations_matched_by_domain += 1;
                 Some(id)
             }
-            None => known.by_name.get(&key.name_key).copied().inspect(|_| {
-                counts.organizations_matched_by_name += 1;
-            }),
+            None => match known.by_name_compatible(key) {
+                Some(id) => {
+                    counts.organizations_matched_by_name += 1;
+                    Some(id)
+                }
+                None => current.inspect(|_| counts.organizations_matched_by_lead += 1),
+            },
         };
         let id = match matched {
             Some(id) => {

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::DedupCounts;
-use super::normalize;
 use crate::model::{ContactLabel, Id, LeadDraft};
+use crate::normalize;
 
 /// Every key of a batch's persons, for one lookup in the store.
 #[derive(Debug, Default)]
@@ -85,20 +85,40 @@ pub fn person_keys(drafts: &[&LeadDraft], organizations: &[Option<Id>]) -> Perso
     keys
 }
 
-/// A person known while resolving the batch: its organization and contacts seen so far.
+/// A person known while resolving the batch: its organization, the contacts seen so far,
+/// and whether this batch already offered it a primary email and phone.
 struct Known {
     organization_id: Option<Id>,
     created: Option<usize>,
     contacts: HashSet<String>,
+    primary_email_offered: bool,
+    primary_phone_offered: bool,
+}
+
+impl Known {
+    fn new(organization_id: Option<Id>, created: Option<usize>) -> Known {
+        Known {
+            organization_id,
+            created,
+            contacts: HashSet::new(),
+            primary_email_offered: false,
+            primary_phone_offered: false,
+        }
+    }
 }
 
 /// Decides, row by row, which person each row links to; creates one when nothing matches,
 /// adds the row's new emails and phones to the one matched, and gives it the row's
-/// organization if it had none.
+/// organization if it had none. `current` is, per row, the person the row's lead already
+/// links to (for an updated lead): kept when nothing else matches.
+///
+/// The first email and phone a batch adds to a person are offered as primary; the store
+/// keeps the offer only where the person has no primary yet.
 pub fn resolve_persons(
     drafts: &[&LeadDraft],
     organizations: &[Option<Id>],
     matches: PersonMatches,
+    current: &[Option<Id>],
     counts: &mut DedupCounts,
 ) -> PersonPlan {
     let PersonMatches {
@@ -108,13 +128,16 @@ pub fn resolve_persons(
     } = matches;
     let mut known: HashMap<Id, Known> = HashMap::new();
     let mut plan = PersonPlan::default();
-    for (draft, organization) in drafts.iter().zip(organizations) {
+    for ((draft, organization), current) in drafts.iter().zip(organizations).zip(current) {
         let Some(person) = &draft.person else {
             plan.per_row.push(None);
             continue;
         };
         let name_key = normalize::person_name_key(&person.name);
-        let name_in_org = organization.map(|org| (name_key.clone(), org));
+        // A name of only punctuation has an empty key, which would match every other one.
+        let name_in_org = organization
+            .filter(|_| !name_key.is_empty())
+            .map(|org| (name_key.clone(), org));
         let matched = if let Some(found) = person.emails.iter().find_map(|e| by_email.get(&e.value))
         {
             counts.persons_matched_by_email += 1;
@@ -128,16 +151,20 @@ pub fn resolve_persons(
         {
             counts.persons_matched_by_name_and_organization += 1;
             Some(*found)
+        } else if let Some(id) = current {
+            counts.persons_matched_by_lead += 1;
+            Some(ExistingPerson {
+                id: *id,
+                organization_id: None,
+            })
         } else {
             None
         };
         let id = match matched {
             Some(existing) => {
-                let entry = known.entry(existing.id).or_insert_with(|| Known {
-                    organization_id: existing.organization_id,
-                    created: None,
-                    contacts: HashSet::new(),
-                });
+                let entry = known
+                    .entry(existing.id)
+                    .or_insert_with(|| Known::new(existing.organization_id, None));
                 if entry.organization_id.is_none() && organization.is_some() {
                     entry.organization_id = *organization;
                     match entry.created {
@@ -152,14 +179,7 @@ pub fn resolve_persons(
             None => {
                 counts.persons_created += 1;
                 let id = Id::new();
-                known.insert(
-                    id,
-                    Known {
-                        organization_id: *organization,
-                        created: Some(plan.created.len()),
-                        contacts: HashSet::new(),
-                    },
-                );
+                known.insert(id, Known::new(*organization, Some(plan.created.len())));
                 plan.created.push(NewPerson {
                     id,
                     name: person.name.clone(),
@@ -173,10 +193,13 @@ pub fn resolve_persons(
             .get_mut(&id)
             .expect("the person was registered just above");
         let organization_id = entry.organization_id;
-        let is_new = matched.is_none();
-        for (i, email) in person.emails.iter().enumerate() {
+        let this = ExistingPerson {
+            id,
+            organization_id,
+        };
+        for email in &person.emails {
             if entry.contacts.insert(email.value.clone()) {
-                let primary = is_new && i == 0;
+                let primary = !std::mem::replace(&mut entry.primary_email_offered, true);
                 plan.emails.push(NewContact {
                     person_id: id,
                     value: email.value.clone(),
@@ -184,16 +207,11 @@ pub fn resolve_persons(
                     primary,
                 });
             }
-            by_email
-                .entry(email.value.clone())
-                .or_insert(ExistingPerson {
-                    id,
-                    organization_id,
-                });
+            by_email.entry(email.value.clone()).or_insert(this);
         }
-        for (i, phone) in person.phones.iter().enumerate() {
+        for phone in &person.phones {
             if entry.contacts.insert(phone.value.clone()) {
-                let primary = is_new && i == 0;
+                let primary = !std::mem::replace(&mut entry.primary_phone_offered, true);
                 plan.phones.push(NewContact {
                     person_id: id,
                     value: phone.value.clone(),
@@ -201,20 +219,12 @@ pub fn resolve_persons(
                     primary,
                 });
             }
-            by_phone
-                .entry(phone.value.clone())
-                .or_insert(ExistingPerson {
-                    id,
-                    organization_id,
-                });
+            by_phone.entry(phone.value.clone()).or_insert(this);
         }
-        if let Some(org) = organization_id {
+        if let Some(org) = organization_id.filter(|_| !name_key.is_empty()) {
             by_name_in_organization
                 .entry((name_key, org))
-                .or_insert(ExistingPerson {
-                    id,
-                    organization_id,
-                });
+                .or_insert(this);
         }
         plan.per_row.push(Some(id));
     }

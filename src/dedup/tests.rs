@@ -29,8 +29,9 @@ fn resolve(
     let refs: Vec<&LeadDraft> = drafts.iter().collect();
     let mut counts = DedupCounts::default();
     let keys = organization_keys(&refs);
-    let org_plan = resolve_organizations(&refs, &keys, orgs, &mut counts);
-    let person_plan = resolve_persons(&refs, &org_plan.per_row, persons, &mut counts);
+    let none = vec![None; refs.len()];
+    let org_plan = resolve_organizations(&refs, &keys, orgs, &none, &mut counts);
+    let person_plan = resolve_persons(&refs, &org_plan.per_row, persons, &none, &mut counts);
     (org_plan, person_plan, counts)
 }
 
@@ -67,7 +68,10 @@ fn rows_of_one_batch_match_each_other() {
     assert_eq!(counts.organizations_matched(), 2);
     assert_eq!(persons.emails.len(), 1);
     assert_eq!(persons.phones.len(), 1, "the phone is added once");
-    assert!(persons.emails[0].primary && !persons.phones[0].primary);
+    assert!(
+        persons.emails[0].primary && persons.phones[0].primary,
+        "a new person's first of each"
+    );
 }
 
 #[test]
@@ -109,8 +113,8 @@ fn stored_records_are_linked_and_filled_not_overwritten() {
     );
     assert_eq!(persons.emails.len(), 1);
     assert!(
-        !persons.emails[0].primary,
-        "an added email does not replace the primary one"
+        persons.emails[0].primary,
+        "offered; the store keeps it only where there is none"
     );
     assert_eq!(
         (
@@ -142,4 +146,57 @@ fn freemail_domains_never_join_organizations() {
     let (orgs, _, _) = resolve(&drafts, &[], PersonMatches::default());
     assert_eq!(orgs.created.len(), 2);
     assert!(orgs.created.iter().all(|o| o.domain.is_none()));
+}
+
+#[test]
+fn same_name_with_different_domains_is_two_organizations() {
+    let stored = ExistingOrganization {
+        id: Id::new(),
+        name_key: "acme".into(),
+        domain: Some("acme.de".into()),
+        website: None,
+        address: None,
+    };
+    let mut draft = lead("Ada", None, None, Some("Acme"));
+    draft.organization.as_mut().expect("org").website = Some("https://acme.com".into());
+    let (orgs, _, counts) = resolve(
+        &[draft],
+        std::slice::from_ref(&stored),
+        PersonMatches::default(),
+    );
+    assert_eq!(orgs.created.len(), 1, "acme.com is not acme.de");
+    assert_eq!(counts.organizations_matched(), 0);
+}
+
+#[test]
+fn empty_name_keys_never_match() {
+    let drafts = [
+        lead("!!!", None, None, Some("???")),
+        lead("—", None, None, Some("....")),
+    ];
+    let (orgs, persons, counts) = resolve(&drafts, &[], PersonMatches::default());
+    assert_eq!((orgs.created.len(), persons.created.len()), (2, 2));
+    assert_eq!(counts.persons_matched() + counts.organizations_matched(), 0);
+}
+
+#[test]
+fn an_updated_lead_keeps_its_person_when_nothing_else_matches() {
+    let draft = lead("Ada Lovelace", Some("new-address@gmail.com"), None, None);
+    let refs = vec![&draft];
+    let mut counts = DedupCounts::default();
+    let current = Id::new();
+    let plan = resolve_persons(
+        &refs,
+        &[None],
+        PersonMatches::default(),
+        &[Some(current)],
+        &mut counts,
+    );
+    assert_eq!(plan.per_row, [Some(current)]);
+    assert!(plan.created.is_empty());
+    assert_eq!(
+        plan.emails[0].person_id, current,
+        "the new email joins the same person"
+    );
+    assert_eq!(counts.persons_matched_by_lead, 1);
 }

@@ -46,6 +46,7 @@ impl ErrorBudget {
 impl std::fmt::Display for ErrorBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ErrorBudget::Rows(1) => write!(f, "1 row"),
             ErrorBudget::Rows(n) => write!(f, "{n} rows"),
             ErrorBudget::Percent(p) => write!(f, "{p}% of rows"),
         }

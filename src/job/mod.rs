@@ -71,7 +71,7 @@ impl Job {
         let config: JobConfig = toml::from_str(&text).map_err(|err| {
             JobErrors(vec![format!(
                 "job `{shown}`: {}",
-                err.message().trim_end_matches('.')
+                mapping::describe_toml_error(&text, &err)
             )])
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -156,6 +156,13 @@ impl Job {
                 .unwrap_or_else(|| file_stem(&spec.mapping_path));
             let key_index = match &spec.key_column {
                 Some(key) => match reader.header().iter().position(|c| c == key) {
+                    Some(index) if reader.header().iter().filter(|c| *c == key).count() > 1 => {
+                        errors.push(format!(
+                            "{prefix}: key column `{key}` appears more than once in the header of `{}`",
+                            spec.path.display()
+                        ));
+                        Some(index)
+                    }
                     Some(index) => Some(index),
                     None => {
                         errors.push(format!(

@@ -12,22 +12,27 @@ use super::parse::{self, NumberFormat};
 use super::target::Target;
 use super::transform::{Template, Transform};
 use super::{Field, FieldSource, Mapping};
-use crate::dedup::normalize;
+use crate::normalize;
 
 /// Reads a mapping file. Errors are complete messages naming the file.
 pub fn load(path: &Path) -> Result<MappingConfig, Vec<String>> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|err| vec![format!("mapping `{shown}`: cannot read it: {err}")])?;
-    toml::from_str(&text).map_err(|err| vec![format!("mapping `{shown}`: {}", one_line(&err))])
+    toml::from_str(&text)
+        .map_err(|err| vec![format!("mapping `{shown}`: {}", describe(&text, &err))])
 }
 
-fn one_line(err: &toml::de::Error) -> String {
+/// A TOML error as one line that says where: `line 3, column 1: unknown field `bogus``.
+pub fn describe(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim_end_matches('.');
-    match err.span() {
-        Some(span) => format!("{message} (at byte {})", span.start),
-        None => message.to_string(),
-    }
+    let Some(span) = err.span() else {
+        return message.to_string();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {message}")
 }
 
 /// Settings from the job that mappings need.
@@ -170,7 +175,13 @@ fn compile_field(
     let kind = field.kind.unwrap_or(allowed[0]);
     if !allowed.contains(&kind) {
         problems.push(format!(
-            "type `{kind:?}` does not fit this target (allowed: {allowed:?})"
+            "type `{}` does not fit this target (allowed: {})",
+            kind.as_str(),
+            allowed
+                .iter()
+                .map(|t| format!("`{}`", t.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if field.label.is_some() && !matches!(target, Target::PersonEmail | Target::PersonPhone) {

@@ -142,3 +142,20 @@ pub enum FieldType {
     /// A JSON array of `{"label": ..., "value": ...}` objects in one cell (emails or phones).
     JsonContacts,
 }
+
+impl FieldType {
+    /// The name as written in mapping files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Number => "number",
+            FieldType::Integer => "integer",
+            FieldType::Bool => "bool",
+            FieldType::Date => "date",
+            FieldType::List => "list",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+            FieldType::JsonContacts => "json_contacts",
+        }
+    }
+}

@@ -13,14 +13,14 @@ use std::collections::HashMap;
 
 use csv::StringRecord;
 
-pub use compile::{MapContext, check_region, compile, load};
+pub use compile::{MapContext, check_region, compile, describe as describe_toml_error, load};
 use config::{FieldType, InvalidContact, MissingCurrency};
 use parse::NumberFormat;
 use target::Target;
 use transform::{Template, Transform, Value};
 
-use crate::dedup::normalize;
 use crate::model::{Contact, ContactLabel, LeadDraft, Money, OrganizationDraft, PersonDraft};
+use crate::normalize;
 
 /// A compiled mapping, ready to apply to records of one source.
 #[derive(Debug, Clone)]
@@ -232,6 +232,14 @@ impl Mapping {
 
     /// Applies the whole-lead rules of DOMAIN.md once every field is in.
     fn finish(&self, mut c: Collected) -> Result<LeadDraft, RowError> {
+        if let (Some(written), Some(column)) = (&c.amount_currency, &c.currency)
+            && written != column
+        {
+            let reason = format!(
+                "the amount is written in {written} but lead.currency says `{column}`; which is it?"
+            );
+            return Err(RowError::new("lead.currency", reason));
+        }
         let currency = c
             .amount_currency
             .or(c.currency)

@@ -269,3 +269,36 @@ fn a_repeated_header_name_is_ambiguous_only_when_read() {
         "an unread repeated column is fine"
     );
 }
+
+#[test]
+fn an_amount_and_a_currency_column_that_disagree_are_rejected() {
+    let text = r#"
+[[fields]]
+target = "organization.name"
+column = "org"
+[[fields]]
+target = "lead.title"
+column = "org"
+[[fields]]
+target = "lead.value"
+column = "value"
+[[fields]]
+target = "lead.currency"
+column = "currency"
+"#;
+    let mapping = mapping(text, &["org", "value", "currency"]).expect("compiles");
+    let err = mapping
+        .apply(&row(&["Acme", "$100", "EUR"]))
+        .expect_err("conflict");
+    assert_eq!(err.field, "lead.currency");
+    let lead = mapping
+        .apply(&row(&["Acme", "$100", "usd"]))
+        .expect("agree");
+    assert_eq!(
+        lead.value,
+        Some(Money {
+            amount: 100.0,
+            currency: "USD".into()
+        })
+    );
+}

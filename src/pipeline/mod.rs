@@ -15,8 +15,6 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-pub use write::key_hash;
-
 use crate::job::{Job, OpenSource};
 use crate::report::{RejectWriter, SourceSummary, Summary};
 use crate::store::runs::RunStatus;
@@ -121,8 +119,15 @@ pub async fn import(
     };
     summary.status = status.as_str().to_string();
     let counts = serde_json::to_value(&summary).context("the summary serializes to JSON")?;
-    store.finish_run(run, status, &counts).await?;
-    result?;
+    let recorded = store.finish_run(run, status, &counts).await;
+    if let Err(err) = result {
+        // The run's own failure says more than a failure to record it.
+        if let Err(record_err) = recorded {
+            tracing::warn!(run = %run, error = %record_err, "could not record the failed run");
+        }
+        return Err(err);
+    }
+    recorded?;
     tracing::info!(run = %run, rows = summary.rows_read, status = status.as_str(), "import finished");
     Ok(summary)
 }

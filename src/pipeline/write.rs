@@ -28,15 +28,21 @@ pub struct BatchOutcome {
 /// How a row's lead relates to what the store and the run already have.
 enum Action {
     Create,
-    Update(Id),
+    Update(StoredLead),
     Unchanged,
     Converted,
     Duplicate,
 }
 
-/// Hash of a lead identity, so the run can remember millions of keys in little memory.
-pub fn key_hash(key: &str) -> u128 {
-    let hash = blake3::hash(key.as_bytes());
+/// Hash of a lead identity (source and key), so the run can remember millions of them in
+/// little memory.
+pub fn key_hash(source: &str, key: &str) -> u128 {
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update(source.as_bytes())
+        .update(b"\0")
+        .update(key.as_bytes());
+    let hash = hasher.finalize();
     u128::from_le_bytes(
         hash.as_bytes()[..16]
             .try_into()
@@ -55,7 +61,10 @@ pub async fn write_batch(
     let mut outcome = BatchOutcome::default();
     let mut batch_seen = HashSet::with_capacity(rows.len());
     let mut firsts: Vec<&str> = Vec::with_capacity(rows.len());
-    let hashes: Vec<u128> = rows.iter().map(|row| key_hash(&row.source_key)).collect();
+    let hashes: Vec<u128> = rows
+        .iter()
+        .map(|row| key_hash(source, &row.source_key))
+        .collect();
     for (row, hash) in rows.iter().zip(&hashes) {
         if !run_seen.contains(hash) && batch_seen.insert(*hash) {
             firsts.push(row.source_key.as_str());
@@ -77,38 +86,53 @@ pub async fn write_batch(
             }
             match stored.get(&row.source_key) {
                 None => Action::Create,
-                Some(StoredLead { fingerprint, .. }) if *fingerprint == row.fingerprint => {
-                    Action::Unchanged
-                }
-                Some(StoredLead { id, .. }) => Action::Update(*id),
+                Some(lead) if lead.fingerprint == row.fingerprint => Action::Unchanged,
+                Some(lead) => Action::Update(lead.clone()),
             }
         })
         .collect();
     outcome.seen = batch_seen.into_iter().collect();
 
-    // Unchanged and converted rows are done; the rest meet persons and organizations.
-    // In-file duplicates still do: their emails and phones join the matched person.
+    // Unchanged and converted rows are done, and so are later rows with a key already seen
+    // in this run: the first row of a key is its record. The rest meet persons and
+    // organizations; an updated lead keeps its person and organization when nothing else
+    // matches, so that editing a record never orphans them.
     let (linked_rows, linked_actions): (Vec<&MappedRow>, Vec<&Action>) = rows
         .iter()
         .zip(&actions)
-        .filter(|(_, action)| {
-            matches!(
-                action,
-                Action::Create | Action::Update(_) | Action::Duplicate
-            )
-        })
+        .filter(|(_, action)| matches!(action, Action::Create | Action::Update(_)))
         .unzip();
     let drafts: Vec<&LeadDraft> = linked_rows.iter().map(|row| &row.draft).collect();
+    let current = |link: fn(&StoredLead) -> Option<Id>| -> Vec<Option<Id>> {
+        let lead = |action: &&Action| match action {
+            Action::Update(lead) => link(lead),
+            _ => None,
+        };
+        linked_actions.iter().map(lead).collect()
+    };
 
     let org_keys = dedup::organization_keys(&drafts);
     let stored_orgs = tx
         .find_organizations(&org_keys.domains, &org_keys.name_keys)
         .await?;
-    let orgs = dedup::resolve_organizations(&drafts, &org_keys, &stored_orgs, &mut outcome.dedup);
+    let current_orgs = current(|lead| lead.organization_id);
+    let orgs = dedup::resolve_organizations(
+        &drafts,
+        &org_keys,
+        &stored_orgs,
+        &current_orgs,
+        &mut outcome.dedup,
+    );
     let person_keys = dedup::person_keys(&drafts, &orgs.per_row);
     let stored_persons = tx.find_persons(&person_keys).await?;
-    let persons =
-        dedup::resolve_persons(&drafts, &orgs.per_row, stored_persons, &mut outcome.dedup);
+    let current_persons = current(|lead| lead.person_id);
+    let persons = dedup::resolve_persons(
+        &drafts,
+        &orgs.per_row,
+        stored_persons,
+        &current_persons,
+        &mut outcome.dedup,
+    );
 
     let mut creates = Vec::new();
     let mut updates = Vec::new();
@@ -123,7 +147,7 @@ pub async fn write_batch(
         };
         match action {
             Action::Create => creates.push(write(Id::new())),
-            Action::Update(id) => updates.push(write(*id)),
+            Action::Update(lead) => updates.push(write(lead.id)),
             _ => {}
         }
     }

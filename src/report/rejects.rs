@@ -29,16 +29,21 @@ const META_COLUMNS: [&str; 4] = ["_source", "_line", "_field", "_reason"];
 
 impl RejectWriter {
     /// `header` is the union of the sources' columns, so every source's cells line up.
-    /// A rejects file left by an earlier run is removed, so the file on disk always
-    /// belongs to the latest run.
+    /// A rejects file left by an earlier run is removed, so the file on disk always belongs
+    /// to the latest run. Any other file at that path is left alone and the run refuses to
+    /// start, so a mistyped `--rejects` cannot destroy an input.
     pub fn new(path: &Path, header: Vec<String>) -> Result<RejectWriter> {
-        match std::fs::remove_file(path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                let shown = path.display();
-                return Err(err)
-                    .with_context(|| format!("cannot replace the rejects file `{shown}`"));
+        let shown = path.display();
+        if let Ok(file) = File::open(path) {
+            let mut first_line = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first_line)
+                .with_context(|| format!("cannot read `{shown}`"))?;
+            if !first_line.starts_with(&META_COLUMNS.join(",")) {
+                anyhow::bail!(
+                    "`{shown}` exists and is not a rejects file; choose another path with --rejects"
+                );
             }
-            _ => {}
+            std::fs::remove_file(path).with_context(|| format!("cannot replace `{shown}`"))?;
         }
         Ok(RejectWriter {
             path: path.to_path_buf(),
@@ -133,6 +138,20 @@ mod tests {
         assert_eq!(escape_formula("+1 415"), "'+1 415");
         assert_eq!(escape_formula("plain"), "plain");
         assert_eq!(escape_formula(""), "");
+    }
+
+    #[test]
+    fn only_an_old_rejects_file_is_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("leads.csv");
+        std::fs::write(&input, "id,name\n1,Ada\n").expect("write");
+        let err = RejectWriter::new(&input, vec![]).err().expect("refused");
+        assert!(err.to_string().contains("is not a rejects file"), "{err}");
+        assert!(input.exists(), "the input is untouched");
+        let old = dir.path().join("old.rejects.csv");
+        std::fs::write(&old, "_source,_line,_field,_reason,a\n").expect("write");
+        RejectWriter::new(&old, vec![]).expect("replaced");
+        assert!(!old.exists(), "the earlier run's rejects are gone");
     }
 
     #[test]

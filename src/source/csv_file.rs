@@ -63,8 +63,7 @@ impl CsvSource {
         }
         let line = self.buffer.position().map_or(0, |p| p.line());
         let record = match StringRecord::from_byte_record(self.buffer.clone()) {
-            Ok(cells) if cells.len() == self.header.len() => Ok(Record { line, cells }),
-            Ok(cells) => Err(BadRecord {
+            Ok(cells) if cells.len() != self.header.len() => Err(BadRecord {
                 line,
                 reason: format!(
                     "row has {} cells, the header has {}",
@@ -73,6 +72,15 @@ impl CsvSource {
                 ),
                 cells: cells.iter().map(str::to_string).collect(),
             }),
+            // PostgreSQL cannot store a NUL character in text; no CRM field needs one.
+            Ok(cells) => match cells.iter().position(|cell| cell.contains('\0')) {
+                Some(i) => Err(BadRecord {
+                    line,
+                    reason: format!("cell {} contains a NUL byte", i + 1),
+                    cells: cells.iter().map(|c| c.replace('\0', "")).collect(),
+                }),
+                None => Ok(Record { line, cells }),
+            },
             Err(err) => Err(BadRecord {
                 line,
                 reason: format!("cell {} is not valid UTF-8", err.utf8_error().field() + 1),
@@ -147,6 +155,22 @@ mod tests {
             .expect("good");
         assert_eq!(last.line, 6);
         assert!(source.next_record().expect("io").is_none());
+    }
+
+    #[test]
+    fn a_nul_byte_rejects_only_its_row() {
+        let (_file, mut source) = source(b"a,b\n1,x\x00y\n3,4\n");
+        let bad = source
+            .next_record()
+            .expect("io")
+            .expect("some")
+            .expect_err("nul");
+        assert_eq!(
+            (bad.line, bad.reason.as_str()),
+            (2, "cell 2 contains a NUL byte")
+        );
+        assert_eq!(bad.cells, ["1", "xy"]);
+        assert!(source.next_record().expect("io").expect("some").is_ok());
     }
 
     #[test]

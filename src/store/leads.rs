@@ -66,13 +66,13 @@ macro_rules! lead_summary {
 
 impl Store {
     /// Leads in the inbox (not archived), oldest first, at most `limit`.
-    pub async fn list_leads(&self, limit: i64) -> Result<Vec<LeadSummary>, StoreError> {
+    pub async fn list_leads(&self, limit: u32) -> Result<Vec<LeadSummary>, StoreError> {
         let mut leads = Vec::new();
         on_pool!(self, |pool| {
             let mut query = QueryBuilder::new(LEAD_COLUMNS);
             query
                 .push(" WHERE l.archived_at IS NULL ORDER BY l.created_at, l.id LIMIT ")
-                .push_bind(limit);
+                .push_bind(i64::from(limit));
             for row in query.build().fetch_all(pool).await? {
                 leads.push(lead_summary!(row));
             }

@@ -198,7 +198,7 @@ on_both_backends!(
         let output = wd.run(&["import", job.to_str().expect("path")]);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         assert!(
-            stderr(&output).contains("error budget (1 rows) is spent: 4 of 6 rows rejected"),
+            stderr(&output).contains("error budget (1 row) is spent: 4 of 6 rows rejected"),
             "{}",
             stderr(&output)
         );
@@ -284,4 +284,157 @@ on_both_backends!(leads_list_and_show, |wd: &Workdir| {
     assert!(wd.ok(&["leads", "list"]).contains("2 of 2 leads"));
     let missing = wd.run(&["leads", "show", "not-a-uuid"]);
     assert_eq!(missing.status.code(), Some(2));
+});
+
+on_both_backends!(
+    two_sources_with_the_same_keys_are_two_leads,
+    |wd: &Workdir| {
+        copy(wd, "duplicate_by_email.csv");
+        let mapping = crate::workdir::repo().join("mappings/generic.toml");
+        let source = |name: &str, file: &str| {
+            format!(
+                "[[sources]]\nname = \"{name}\"\ntype = \"csv\"\npath = \"{file}\"\nmapping = \"{}\"\nkey = \"lead_id\"\n",
+                mapping.display()
+            )
+        };
+        // The same file as two sources: the same keys in two sources are different leads.
+        let job = wd.write(
+            "job.toml",
+            &format!(
+                "{}\n{}\n{}",
+                "[dedup]\ndefault_region = \"US\"",
+                source("a", "duplicate_by_email.csv"),
+                source("b", "duplicate_by_email.csv")
+            ),
+        );
+        let s = wd.import_json(&job);
+        assert_eq!(
+            (
+                s["leads_created"].as_u64(),
+                s["rows_merged_duplicates"].as_u64()
+            ),
+            (Some(4), Some(0)),
+            "{s}"
+        );
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM leads WHERE source_key = 'L1'"),
+            2
+        );
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM persons"),
+            1,
+            "one person, linked from both sources"
+        );
+    }
+);
+
+on_both_backends!(
+    a_key_repeated_in_the_file_is_one_lead_and_reruns_add_nothing,
+    |wd: &Workdir| {
+        copy(wd, "same_key_twice.csv");
+        let job = wd.job("job.toml", "same_key_twice.csv", "generic.toml", "");
+        let first = wd.import_json(&job);
+        assert_eq!(
+            (
+                first["leads_created"].as_u64(),
+                first["rows_merged_duplicates"].as_u64()
+            ),
+            (Some(2), Some(1)),
+            "{first}"
+        );
+        assert_eq!(
+            wd.rows("SELECT title FROM leads WHERE source_key = 'K1'"),
+            ["First version"],
+            "the first row of a key is its record"
+        );
+        let tables = "SELECT (SELECT COUNT(*) FROM persons) + (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM leads)";
+        let before = wd.count(tables);
+        let second = wd.import_json(&job);
+        assert_eq!(
+            (
+                second["leads_unchanged"].as_u64(),
+                second["rows_merged_duplicates"].as_u64()
+            ),
+            (Some(2), Some(1)),
+            "{second}"
+        );
+        assert_eq!(second["persons_created"], 0, "{second}");
+        assert_eq!(wd.count(tables), before);
+    }
+);
+
+on_both_backends!(an_updated_record_keeps_its_person, |wd: &Workdir| {
+    copy(wd, "same_key_twice.csv");
+    let job = wd.job("job.toml", "same_key_twice.csv", "generic.toml", "");
+    wd.import_json(&job);
+    let person = wd.rows("SELECT CAST(person_id AS TEXT) FROM leads WHERE source_key = 'K1'");
+    // Ada changes her email address: same record, same person, one more email.
+    let edited =
+        fixture("csv/same_key_twice.csv").replace("ada@analytical.example", "ada@new-home.example");
+    wd.write("same_key_twice.csv", &edited);
+    let s = wd.import_json(&job);
+    assert_eq!(
+        (s["leads_updated"].as_u64(), s["persons_created"].as_u64()),
+        (Some(1), Some(0)),
+        "{s}"
+    );
+    assert_eq!(s["persons_matched_by_lead"], 1, "{s}");
+    assert_eq!(
+        wd.rows("SELECT CAST(person_id AS TEXT) FROM leads WHERE source_key = 'K1'"),
+        person
+    );
+    assert_eq!(
+        wd.count("SELECT COUNT(*) FROM persons"),
+        2,
+        "no orphan person"
+    );
+    assert_eq!(
+        wd.count("SELECT COUNT(*) FROM person_emails"),
+        2,
+        "old and new address"
+    );
+});
+
+on_both_backends!(
+    a_person_gets_a_primary_email_when_one_is_added_later,
+    |wd: &Workdir| {
+        copy(wd, "duplicate_by_phone_second.csv");
+        copy(wd, "duplicate_by_phone_first.csv");
+        wd.import_json(&wd.job(
+            "first.toml",
+            "duplicate_by_phone_second.csv",
+            "generic.toml",
+            "",
+        ));
+        assert_eq!(wd.count("SELECT COUNT(*) FROM person_emails"), 0);
+        wd.import_json(&wd.job(
+            "second.toml",
+            "duplicate_by_phone_first.csv",
+            "generic.toml",
+            "",
+        ));
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM person_emails WHERE is_primary = TRUE"),
+            1
+        );
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM person_phones WHERE is_primary = TRUE"),
+            1,
+            "still one primary phone"
+        );
+    }
+);
+
+on_both_backends!(a_nul_byte_rejects_its_row_only, |wd: &Workdir| {
+    copy(wd, "nul_byte.csv");
+    let s = wd.import_json(&wd.job("job.toml", "nul_byte.csv", "generic.toml", ""));
+    assert_eq!(
+        (s["leads_created"].as_u64(), s["rows_rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{s}"
+    );
+    assert!(
+        wd.read("test.rejects.csv")
+            .contains("cell 7 contains a NUL byte")
+    );
 });

@@ -19,7 +19,7 @@ impl Tx {
         keys: &[&str],
     ) -> Result<HashMap<String, StoredLead>, StoreError> {
         let sql = format!(
-            "SELECT id, source_key, fingerprint FROM leads WHERE source_name = $1 AND source_key IN ({})",
+            "SELECT id, source_key, fingerprint, person_id, organization_id FROM leads WHERE source_name = $1 AND source_key IN ({})",
             json_values(self, 2)
         );
         let mut found = HashMap::with_capacity(keys.len());
@@ -33,6 +33,8 @@ impl Tx {
                 let lead = StoredLead {
                     id: row.try_get("id")?,
                     fingerprint: row.try_get("fingerprint")?,
+                    person_id: row.try_get("person_id")?,
+                    organization_id: row.try_get("organization_id")?,
                 };
                 found.insert(row.try_get("source_key")?, lead);
             }

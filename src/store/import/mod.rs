@@ -17,6 +17,8 @@ pub use write::ContactKind;
 pub struct StoredLead {
     pub id: Id,
     pub fingerprint: String,
+    pub person_id: Option<Id>,
+    pub organization_id: Option<Id>,
 }
 
 /// A lead to insert or update, with its resolved links.

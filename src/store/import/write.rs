@@ -210,14 +210,17 @@ impl Tx {
         kind: ContactKind,
         contacts: &[NewContact],
     ) -> Result<(), StoreError> {
-        let table = match kind {
-            ContactKind::Email => "person_emails (person_id, email, label, is_primary)",
-            ContactKind::Phone => "person_phones (person_id, phone, label, is_primary)",
+        let (table, column) = match kind {
+            ContactKind::Email => ("person_emails", "email"),
+            ContactKind::Phone => ("person_phones", "phone"),
         };
-        // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert clause.
+        // An offered primary is kept only where the person has none yet. `WHERE true` tells
+        // SQLite's parser that ON CONFLICT is the upsert clause.
         let sql = format!(
-            "INSERT INTO {table} SELECT person_id, value, label, is_primary FROM ({}) AS j \
-             WHERE true ON CONFLICT DO NOTHING",
+            "INSERT INTO {table} (person_id, {column}, label, is_primary) \
+             SELECT person_id, value, label, CASE WHEN is_primary AND NOT EXISTS \
+             (SELECT 1 FROM {table} t WHERE t.person_id = j.person_id AND t.is_primary) THEN TRUE ELSE FALSE END \
+             FROM ({}) AS j WHERE true ON CONFLICT DO NOTHING",
             json_rows(self, CONTACT)
         );
         self.execute_rows(sql, contacts, Extra::None).await
