@@ -3,7 +3,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::{Failure, ImportArgs, database_url, json_text, print};
+use super::outcome::{json_text, print};
+use super::{Failure, ImportArgs, database_url};
 use crate::job::Job;
 use crate::pipeline::{self, ImportOptions};
 use crate::store::Store;

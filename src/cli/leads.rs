@@ -1,6 +1,7 @@
 //! `leadsync leads list|show`: read the inbox.
 
-use super::{DatabaseArgs, Failure, LeadsCommand, database_url, json_text, print};
+use super::outcome::{json_text, print};
+use super::{DatabaseArgs, Failure, LeadsCommand, database_url};
 use crate::model::Id;
 use crate::store::Store;
 use crate::store::leads::LeadSummary;
@@ -17,7 +18,7 @@ pub async fn run(command: LeadsCommand) -> Result<(), Failure> {
 }
 
 async fn list(database: &DatabaseArgs, json: bool, limit: u32) -> Result<(), Failure> {
-    let store = Store::connect(&database_url(database, None)).await?;
+    let store = Store::connect_existing(&database_url(database, None)).await?;
     let leads = store.list_leads(limit).await?;
     let total = store.count_leads().await?;
     store.close().await;
@@ -69,7 +70,7 @@ async fn show(id: &str, database: &DatabaseArgs, json: bool) -> Result<(), Failu
     let id: Id = id
         .parse()
         .map_err(|_| Failure::Usage(format!("lead id `{id}` is not a UUID")))?;
-    let store = Store::connect(&database_url(database, None)).await?;
+    let store = Store::connect_existing(&database_url(database, None)).await?;
     let lead = store.show_lead(id).await?;
     store.close().await;
     let Some(lead) = lead else {

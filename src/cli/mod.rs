@@ -3,12 +3,14 @@
 
 mod import;
 mod leads;
+mod outcome;
 mod validate;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use outcome::Failure;
 
 /// Batch import of leads into a CRM's leads inbox: CSV -> mapping -> dedup -> inbox.
 ///
@@ -98,86 +100,12 @@ pub enum LeadsCommand {
     },
 }
 
-/// How a command ended, mapped to the exit code by `main`.
-#[derive(Debug)]
-pub enum Failure {
-    /// The job could not do its work: exit 1.
-    Job(anyhow::Error),
-    /// The command or its configuration is wrong: exit 2.
-    Usage(String),
-}
-
-impl Failure {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Failure::Job(_) => 1,
-            Failure::Usage(_) => 2,
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Job(err) => {
-                // Drivers often repeat their cause in their own message; say each thing once.
-                let mut text = String::new();
-                for cause in err.chain().map(ToString::to_string) {
-                    if !text.contains(&cause) {
-                        if !text.is_empty() {
-                            text.push_str(": ");
-                        }
-                        text.push_str(&cause);
-                    }
-                }
-                f.write_str(&text)
-            }
-            Failure::Usage(message) => f.write_str(message),
-        }
-    }
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(err: anyhow::Error) -> Failure {
-        Failure::Job(err)
-    }
-}
-
-impl From<crate::store::StoreError> for Failure {
-    fn from(err: crate::store::StoreError) -> Failure {
-        match err {
-            crate::store::StoreError::UnsupportedUrl(_) => Failure::Usage(err.to_string()),
-            err => Failure::Job(err.into()),
-        }
-    }
-}
-
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Import(args) => import::run(args).await,
         Command::Validate(args) => validate::run(args),
         Command::Leads(command) => leads::run(command).await,
     }
-}
-
-/// Writes the result to stdout; a closed pipe (`leadsync ... | head`) is not an error.
-fn print(text: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Job(
-            anyhow::Error::new(err).context("cannot write to stdout"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn json_text(value: &impl serde::Serialize) -> Result<String, Failure> {
-    let mut text = serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?;
-    text.push('\n');
-    Ok(text)
 }
 
 /// Picks the database URL: the command line or environment, else the job, else the default.

@@ -1,6 +1,7 @@
 //! `leadsync validate JOB`: every problem of a job at once, nothing written.
 
-use super::{Failure, ValidateArgs, print};
+use super::outcome::print;
+use super::{Failure, ValidateArgs};
 use crate::job::Job;
 
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {

@@ -64,8 +64,26 @@ pub async fn import(
         tokio::task::spawn_blocking(move || read::read_sources(&mut sources, batch_size, sender));
     let progress = progress_bar(options.progress);
     let mut seen: HashSet<u128> = HashSet::new();
+    let mut interrupted = false;
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
     let result: Result<()> = async {
-        while let Some(batch) = receiver.recv().await {
+        loop {
+            // Ctrl-C is noticed between batches: the batch being written commits first.
+            let batch = tokio::select! {
+                biased;
+                _ = &mut interrupt => {
+                    interrupted = true;
+                    summary.error = Some(format!(
+                        "interrupted after {} rows; every batch before is committed; run the job \
+                         again to import the rest (committed rows come back as unchanged)",
+                        summary.rows_read
+                    ));
+                    break;
+                }
+                batch = receiver.recv() => batch,
+            };
+            let Some(batch) = batch else { break };
             let batch = batch?;
             let source = &names[batch.source];
             let lines = batch.rows.first().zip(batch.rows.last()).map(|(a, b)| (a.line, b.line));
@@ -114,6 +132,7 @@ pub async fn import(
     }
     summary.finish(started.elapsed());
     let status = match (&result, &summary.error) {
+        _ if interrupted => RunStatus::Interrupted,
         (Ok(()), None) => RunStatus::Succeeded,
         _ => RunStatus::Failed,
     };

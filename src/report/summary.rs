@@ -32,7 +32,7 @@ pub struct Summary {
     pub rows_per_second: f64,
     pub rejects_file: Option<String>,
     pub sources: Vec<SourceSummary>,
-    /// Why the run stopped, when it did not succeed.
+    /// Why the run stopped, when it did not succeed (the command line prints it on stderr).
     pub error: Option<String>,
 }
 
@@ -116,9 +116,6 @@ impl fmt::Display for Summary {
             d.organizations_matched_by_domain,
             d.organizations_matched_by_name
         )?;
-        if let Some(error) = &self.error {
-            writeln!(f, "error: {error}")?;
-        }
         Ok(())
     }
 }

@@ -68,6 +68,15 @@ impl Store {
     /// Connects to `url`, creating an SQLite file if it does not exist, and brings the
     /// schema up to date.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, true).await
+    }
+
+    /// Connects to a store that must exist already (for commands that only read).
+    pub async fn connect_existing(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Store, StoreError> {
         let shown = error::redact(url);
         let connect_error = |source| StoreError::Connect {
             url: shown.clone(),
@@ -76,7 +85,7 @@ impl Store {
         let store = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(connect_error)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 // In WAL mode NORMAL keeps the file consistent on a crash; a batch committed
                 // just before a power cut may be lost, and the next run re-imports it.
