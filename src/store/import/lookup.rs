@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{StoredLead, json_values};
+use super::{StoredLead, in_json};
 use crate::dedup::{ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches};
 use crate::model::Id;
 use crate::store::{StoreError, Tx, on_conn};
@@ -19,8 +19,9 @@ impl Tx {
         keys: &[&str],
     ) -> Result<HashMap<String, StoredLead>, StoreError> {
         let sql = format!(
-            "SELECT id, source_key, fingerprint, person_id, organization_id FROM leads WHERE source_name = $1 AND source_key IN ({})",
-            json_values(self, 2)
+            "SELECT id, source_key, fingerprint, person_id, organization_id FROM leads \
+             WHERE source_name = $1 AND {}",
+            in_json(self, "source_key", 2)
         );
         let mut found = HashMap::with_capacity(keys.len());
         on_conn!(self, |conn| {
@@ -49,8 +50,8 @@ impl Tx {
         keys: &[&str],
     ) -> Result<HashSet<String>, StoreError> {
         let sql = format!(
-            "SELECT source_key FROM conversions WHERE source_name = $1 AND source_key IN ({})",
-            json_values(self, 2)
+            "SELECT source_key FROM conversions WHERE source_name = $1 AND {}",
+            in_json(self, "source_key", 2)
         );
         let mut found = HashSet::new();
         on_conn!(self, |conn| {
@@ -72,10 +73,10 @@ impl Tx {
         domains: &[String],
         name_keys: &[String],
     ) -> Result<Vec<ExistingOrganization>, StoreError> {
-        let (domain_values, name_values) = (json_values(self, 1), json_values(self, 2));
+        let (by_domain, by_name) = (in_json(self, "domain", 1), in_json(self, "name_key", 2));
         let sql = format!(
-            "SELECT id, name_key, domain, website, address FROM organizations WHERE domain IN ({domain_values}) \
-             UNION SELECT id, name_key, domain, website, address FROM organizations WHERE name_key IN ({name_values})"
+            "SELECT id, name_key, domain, website, address FROM organizations WHERE {by_domain} \
+             UNION SELECT id, name_key, domain, website, address FROM organizations WHERE {by_name}"
         );
         let mut found = Vec::new();
         on_conn!(self, |conn| {
@@ -99,11 +100,11 @@ impl Tx {
 
     /// Persons that share an email, a phone, or a name within an organization with the batch.
     pub async fn find_persons(&mut self, keys: &PersonKeys) -> Result<PersonMatches, StoreError> {
-        let values = json_values(self, 1);
         let by_contact = |table: &str, column: &str| {
+            let condition = in_json(self, &format!("c.{column}"), 1);
             format!(
                 "SELECT c.{column} AS k, p.id, p.organization_id FROM {table} c JOIN persons p ON p.id = c.person_id \
-                 WHERE c.{column} IN ({values})"
+                 WHERE {condition}"
             )
         };
         // Name keys and organizations travel as one JSON array of [name_key, organization]

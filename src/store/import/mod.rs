@@ -63,11 +63,15 @@ fn json_rows(tx: &Tx, columns: &[Column]) -> String {
     }
 }
 
-/// A `SELECT` that turns the JSON array of strings in parameter `$n` into rows of `value`.
-fn json_values(tx: &Tx, n: usize) -> String {
+/// The condition "`column` is one of the strings of the JSON array in parameter `$n`".
+/// PostgreSQL gets an array (`= ANY`), whose size its planner knows, so it picks the index;
+/// given a set-returning function it guesses 100 rows and may scan the table instead.
+fn in_json(tx: &Tx, column: &str, n: usize) -> String {
     match tx {
-        Tx::Sqlite(_) => format!("SELECT value FROM json_each(${n})"),
-        Tx::Postgres(_) => format!("SELECT jsonb_array_elements_text(${n})"),
+        Tx::Sqlite(_) => format!("{column} IN (SELECT value FROM json_each(${n}))"),
+        Tx::Postgres(_) => {
+            format!("{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n})))")
+        }
     }
 }
 
