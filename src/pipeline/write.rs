@@ -71,7 +71,6 @@ pub async fn write_batch(
         }
     }
     let stored = tx.find_leads(source, &firsts).await?;
-    let converted = tx.find_converted(source, &firsts).await?;
 
     let mut batch_seen = HashSet::with_capacity(rows.len());
     let actions: Vec<Action> = rows
@@ -81,10 +80,10 @@ pub async fn write_batch(
             if run_seen.contains(hash) || !batch_seen.insert(*hash) {
                 return Action::Duplicate;
             }
-            if converted.contains(&row.source_key) {
+            if stored.converted.contains(&row.source_key) {
                 return Action::Converted;
             }
-            match stored.get(&row.source_key) {
+            match stored.inbox.get(&row.source_key) {
                 None => Action::Create,
                 Some(lead) if lead.fingerprint == row.fingerprint => Action::Unchanged,
                 Some(lead) => Action::Update(lead.clone()),

@@ -78,6 +78,10 @@ impl Store {
 
     async fn open(url: &str, create: bool) -> Result<Store, StoreError> {
         let shown = error::redact(url);
+        let migrate_error = |source| StoreError::Migrate {
+            url: shown.clone(),
+            source,
+        };
         let connect_error = |source| StoreError::Connect {
             url: shown.clone(),
             source,
@@ -105,10 +109,7 @@ impl Store {
             sqlx::migrate!("migrations/sqlite")
                 .run(&pool)
                 .await
-                .map_err(|source| StoreError::Migrate {
-                    url: shown.clone(),
-                    source,
-                })?;
+                .map_err(migrate_error)?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
@@ -125,10 +126,7 @@ impl Store {
             sqlx::migrate!("migrations/postgres")
                 .run(&pool)
                 .await
-                .map_err(|source| StoreError::Migrate {
-                    url: shown.clone(),
-                    source,
-                })?;
+                .map_err(migrate_error)?;
             Store::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(shown));

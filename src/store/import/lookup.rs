@@ -1,29 +1,32 @@
 //! Lookups: the stored leads, persons and organizations that share a key with a batch.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{StoredLead, in_json};
+use super::{StoredLead, StoredLeads, in_json};
 use crate::dedup::{ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches};
 use crate::model::Id;
 use crate::store::{StoreError, Tx, on_conn};
 
 impl Tx {
-    /// The leads of `source` whose keys are among `keys`.
+    /// What the store knows of these keys of `source`: the leads in the inbox, and the keys
+    /// whose leads were converted to deals (and left the inbox), in one round trip.
     pub async fn find_leads(
         &mut self,
         source: &str,
         keys: &[&str],
-    ) -> Result<HashMap<String, StoredLead>, StoreError> {
+    ) -> Result<StoredLeads, StoreError> {
         let sql = format!(
-            "SELECT id, source_key, fingerprint, person_id, organization_id FROM leads \
+            "SELECT source_key, id, fingerprint, person_id, organization_id, 0 AS converted FROM leads \
+             WHERE source_name = $1 AND {} \
+             UNION ALL SELECT source_key, NULL, NULL, NULL, NULL, 1 FROM conversions \
              WHERE source_name = $1 AND {}",
+            in_json(self, "source_key", 2),
             in_json(self, "source_key", 2)
         );
-        let mut found = HashMap::with_capacity(keys.len());
+        let mut found = StoredLeads::default();
         on_conn!(self, |conn| {
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(source)
@@ -31,37 +34,18 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?;
             for row in rows {
+                let key: String = row.try_get("source_key")?;
+                if row.try_get::<i32, _>("converted")? == 1 {
+                    found.converted.insert(key);
+                    continue;
+                }
                 let lead = StoredLead {
                     id: row.try_get("id")?,
                     fingerprint: row.try_get("fingerprint")?,
                     person_id: row.try_get("person_id")?,
                     organization_id: row.try_get("organization_id")?,
                 };
-                found.insert(row.try_get("source_key")?, lead);
-            }
-        });
-        Ok(found)
-    }
-
-    /// The keys of `source` whose leads were converted to deals (and left the inbox).
-    pub async fn find_converted(
-        &mut self,
-        source: &str,
-        keys: &[&str],
-    ) -> Result<HashSet<String>, StoreError> {
-        let sql = format!(
-            "SELECT source_key FROM conversions WHERE source_name = $1 AND {}",
-            in_json(self, "source_key", 2)
-        );
-        let mut found = HashSet::new();
-        on_conn!(self, |conn| {
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(source)
-                .bind(Json(keys))
-                .fetch_all(&mut *conn)
-                .await?;
-            for row in rows {
-                found.insert(row.try_get("source_key")?);
+                found.inbox.insert(key, lead);
             }
         });
         Ok(found)

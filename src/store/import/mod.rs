@@ -5,6 +5,8 @@
 mod lookup;
 mod write;
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::Tx;
@@ -19,6 +21,15 @@ pub struct StoredLead {
     pub fingerprint: String,
     pub person_id: Option<Id>,
     pub organization_id: Option<Id>,
+}
+
+/// The stored state of a batch's keys.
+#[derive(Debug, Default)]
+pub struct StoredLeads {
+    /// Leads in the inbox, by source key.
+    pub inbox: HashMap<String, StoredLead>,
+    /// Keys whose leads were converted to deals.
+    pub converted: HashSet<String>,
 }
 
 /// A lead to insert or update, with its resolved links.
