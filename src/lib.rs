@@ -16,9 +16,11 @@
 //! - [`pipeline`]: the import run that wires the stages together, batch by batch.
 //! - [`job`]: the job file that names the sources, mappings, store and error budget.
 //! - [`report`]: the run summary and the rejects file.
+//! - [`config_file`]: reading job and mapping files, reporting every problem at once.
 //! - [`cli`]: the command-line interface (clap types and one file per subcommand).
 
 pub mod cli;
+pub mod config_file;
 pub mod dedup;
 pub mod job;
 pub mod mapping;

@@ -3,7 +3,6 @@
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct JobConfig {
     /// Shown in summaries and recorded on the run; defaults to the job file's name.
     pub name: Option<String>,
@@ -24,7 +23,6 @@ pub struct JobConfig {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DedupConfig {
     /// ISO 3166 region (`US`, `DE`, `ID`) for phone numbers written without a country code.
     pub default_region: Option<String>,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub use budget::ErrorBudget;
 use config::{JobConfig, SourceConfig};
 
+use crate::config_file;
 use crate::mapping::{self, MapContext, Mapping};
 use crate::source::CsvSource;
 
@@ -68,14 +69,17 @@ impl Job {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|err| JobErrors(vec![format!("job `{shown}`: cannot read it: {err}")]))?;
-        let config: JobConfig = toml::from_str(&text).map_err(|err| {
-            JobErrors(vec![format!(
-                "job `{shown}`: {}",
-                mapping::describe_toml_error(&text, &err)
-            )])
-        })?;
+        let table = config_file::parse(&text)
+            .map_err(|err| JobErrors(vec![format!("job `{shown}`: {err}")]))?;
+        let (config, problems) = config_file::read::<JobConfig>(toml::Value::Table(table));
+        let mut errors: Vec<String> = problems
+            .into_iter()
+            .map(|p| format!("job `{shown}`: {p}"))
+            .collect();
+        let Some(config) = config else {
+            return Err(JobErrors(errors));
+        };
         let base = path.parent().unwrap_or(Path::new("."));
-        let mut errors = Vec::new();
         let error_budget = match config.max_errors.as_ref().map(ErrorBudget::parse) {
             None => ErrorBudget::default(),
             Some(Ok(budget)) => budget,
@@ -94,8 +98,14 @@ impl Job {
         }
         let mut sources: Vec<SourceSpec> = Vec::new();
         for (i, raw) in config.sources.iter().enumerate() {
-            match raw.clone().try_into::<SourceConfig>() {
-                Ok(SourceConfig::Csv(csv)) => {
+            let (source, problems) = config_file::read::<SourceConfig>(raw.clone());
+            errors.extend(
+                problems
+                    .into_iter()
+                    .map(|p| format!("job `{shown}`: sources[{i}]: {p}")),
+            );
+            match source {
+                Some(SourceConfig::Csv(csv)) => {
                     if sources.iter().any(|s| s.name == csv.name) {
                         errors.push(format!(
                             "job `{shown}`: sources[{i}]: name `{}` is used twice",
@@ -109,10 +119,7 @@ impl Job {
                         key_column: csv.key,
                     });
                 }
-                Err(err) => errors.push(format!(
-                    "job `{shown}`: sources[{i}]: {}",
-                    err.message().trim_end_matches('.')
-                )),
+                None => {}
             }
         }
         if config.sources.is_empty() {
@@ -143,7 +150,10 @@ impl Job {
             let reader = CsvSource::open(&spec.path).map_err(|err| format!("{prefix}: {err:#}"));
             let config = mapping::load(&spec.mapping_path);
             let (reader, config) = match (reader, config) {
-                (Ok(reader), Ok(config)) => (reader, config),
+                (Ok(reader), Ok((config, problems))) => {
+                    errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")));
+                    (reader, config)
+                }
                 (reader, config) => {
                     errors.extend(reader.err());
                     errors.extend(config.err().unwrap_or_default());

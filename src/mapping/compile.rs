@@ -12,27 +12,26 @@ use super::parse::{self, NumberFormat};
 use super::target::Target;
 use super::transform::{Template, Transform};
 use super::{Field, FieldSource, Mapping};
+use crate::config_file;
 use crate::normalize;
 
-/// Reads a mapping file. Errors are complete messages naming the file.
-pub fn load(path: &Path) -> Result<MappingConfig, Vec<String>> {
+/// Reads a mapping file: the mapping and the problems found in it (unknown keys), or, when
+/// nothing can be read, only the problems. Every message names the file.
+pub fn load(path: &Path) -> Result<(MappingConfig, Vec<String>), Vec<String>> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|err| vec![format!("mapping `{shown}`: cannot read it: {err}")])?;
-    toml::from_str(&text)
-        .map_err(|err| vec![format!("mapping `{shown}`: {}", describe(&text, &err))])
-}
-
-/// A TOML error as one line that says where: `line 3, column 1: unknown field `bogus``.
-pub fn describe(text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim_end_matches('.');
-    let Some(span) = err.span() else {
-        return message.to_string();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("line {line}, column {column}: {message}")
+    let table =
+        config_file::parse(&text).map_err(|err| vec![format!("mapping `{shown}`: {err}")])?;
+    let (config, problems) = config_file::read::<MappingConfig>(toml::Value::Table(table));
+    let problems: Vec<String> = problems
+        .into_iter()
+        .map(|p| format!("mapping `{shown}`: {p}"))
+        .collect();
+    match config {
+        Some(config) => Ok((config, problems)),
+        None => Err(problems),
+    }
 }
 
 /// Settings from the job that mappings need.
@@ -87,14 +86,12 @@ pub fn compile(
     let mut fields = Vec::new();
     for (i, raw) in config.fields.iter().enumerate() {
         let prefix = field_prefix(name, i, raw);
-        match raw.clone().try_into::<FieldConfig>() {
-            Ok(field) => match compile_field(&field, config, &columns, options) {
-                Ok(field) => fields.push(field),
-                Err(problems) => {
-                    errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")));
-                }
-            },
-            Err(err) => errors.push(format!("{prefix}: {}", err.message().trim_end_matches('.'))),
+        let (field, problems) = config_file::read::<FieldConfig>(raw.clone());
+        errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")));
+        let Some(field) = field else { continue };
+        match compile_field(&field, config, &columns, options) {
+            Ok(field) => fields.push(field),
+            Err(problems) => errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}"))),
         }
     }
     // A repeated header name is only a problem when a field reads it: which one is meant?

@@ -9,7 +9,6 @@ use crate::model::ContactLabel;
 
 /// A mapping file: options, lookup tables and one `[[fields]]` entry per target value.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct MappingConfig {
     /// A short name shown in messages; defaults to the file name.
     pub name: Option<String>,
@@ -28,7 +27,7 @@ pub struct MappingConfig {
 
 /// Settings that apply to every field unless the field overrides them.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct MappingOptions {
     /// Decimal separator of numbers and amounts: `.` (`1,234.56`) or `,` (`1.234,56`).
     pub decimal_separator: char,
@@ -75,7 +74,6 @@ pub enum InvalidContact {
 
 /// One `[[fields]]` entry: where a value comes from, how it is cleaned, where it goes.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FieldConfig {
     /// `lead.title`, `lead.value`, `lead.currency`, `lead.expected_close_date`, `lead.labels`,
     /// `lead.owner`, `person.name`, `person.email`, `person.phone`, `organization.name`,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use csv::StringRecord;
 
-pub use compile::{MapContext, check_region, compile, describe as describe_toml_error, load};
+pub use compile::{MapContext, check_region, compile, load};
 use config::{FieldType, InvalidContact, MissingCurrency};
 use parse::NumberFormat;
 use target::Target;

@@ -244,7 +244,7 @@ colum = "name"
 "#;
     let errors = mapping(text, &["title", "tags", "name"]).expect_err("broken");
     let all = errors.join("\n");
-    assert_eq!(errors.len(), 6, "{all}");
+    assert_eq!(errors.len(), 7, "{all}");
     assert!(all.contains("unknown target field `lead.titel`"), "{all}");
     assert!(
         all.contains("column `mail` is not in the file's header"),
@@ -253,7 +253,11 @@ colum = "name"
     assert!(all.contains("regex `(` does not compile"), "{all}");
     assert!(all.contains("lookup table `missing`"), "{all}");
     assert!(all.contains("does not name a full date"), "{all}");
-    assert!(all.contains("unknown field `colum`"), "{all}");
+    assert!(all.contains("unknown key `colum`"), "{all}");
+    assert!(
+        all.contains("give exactly one of `column`, `template` or `value`"),
+        "{all}"
+    );
 }
 
 #[test]

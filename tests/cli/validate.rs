@@ -20,8 +20,10 @@ column = "email"
         &format!(
             r#"
 max_errors = "lots"
+retries = 3
 [dedup]
 default_region = "XX"
+fuzzy = true
 [[sources]]
 name = "a"
 type = "csv"
@@ -46,6 +48,8 @@ path = "x"
     let err = stderr(&output);
     for expected in [
         "max_errors: `lots`",
+        "unknown key `retries`",
+        "unknown key `dedup.fuzzy`",
         "default_region",
         "sources[2]: unknown variant `xml`",
         "source `a`: key column `lead_id` is not in the header",
