@@ -8,6 +8,7 @@
 
 mod organizations;
 mod persons;
+mod run_index;
 
 use serde::Serialize;
 
@@ -19,6 +20,7 @@ pub use persons::{
     ExistingPerson, NewContact, NewPerson, PersonKeys, PersonMatches, PersonPlan, person_keys,
     resolve_persons,
 };
+pub use run_index::RunIndex;
 
 /// Every dedup decision, counted by reason.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -200,3 +200,45 @@ fn an_updated_lead_keeps_its_person_when_nothing_else_matches() {
     );
     assert_eq!(counts.persons_matched_by_lead, 1);
 }
+
+#[test]
+fn the_run_index_answers_like_the_store() {
+    let drafts = [
+        lead(
+            "Ada Lovelace",
+            Some("ada@acme.com"),
+            Some("+14152933313"),
+            Some("Acme Inc"),
+        ),
+        lead("Grace Hopper", None, None, Some("Globex")),
+    ];
+    let (orgs, persons, _) = resolve(&drafts, &[], PersonMatches::default());
+    let mut index = RunIndex::default();
+    index.absorb(&orgs, &persons);
+    // A later batch with the same people written differently finds them in the index.
+    let later = [
+        lead("A. Lovelace", Some("ada@acme.com"), None, Some("ACME")),
+        lead("Someone", None, Some("+14152933313"), None),
+        lead("grace hopper", None, None, Some("Globex LLC")),
+    ];
+    let refs: Vec<&LeadDraft> = later.iter().collect();
+    let keys = organization_keys(&refs);
+    let found = index.find_organizations(&keys);
+    assert_eq!(found.len(), 2);
+    let mut counts = DedupCounts::default();
+    let none = vec![None; refs.len()];
+    let org_plan = resolve_organizations(&refs, &keys, &found, &none, &mut counts);
+    assert!(org_plan.created.is_empty());
+    let person_keys = person_keys(&refs, &org_plan.per_row);
+    let matches = index.find_persons(&person_keys);
+    let person_plan = resolve_persons(&refs, &org_plan.per_row, matches, &none, &mut counts);
+    assert!(person_plan.created.is_empty(), "{:?}", person_plan.created);
+    assert_eq!(
+        (
+            counts.persons_matched_by_email,
+            counts.persons_matched_by_phone,
+            counts.persons_matched_by_name_and_organization
+        ),
+        (1, 1, 1)
+    );
+}

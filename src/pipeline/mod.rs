@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
+use crate::dedup::RunIndex;
 use crate::job::{Job, OpenSource};
 use crate::report::{RejectWriter, SourceSummary, Summary};
 use crate::store::runs::RunStatus;
@@ -64,6 +65,12 @@ pub async fn import(
         tokio::task::spawn_blocking(move || read::read_sources(&mut sources, batch_size, sender));
     let progress = progress_bar(options.progress);
     let mut seen: HashSet<u128> = HashSet::new();
+    // An empty store has nothing the run does not write itself: keep its keys in memory
+    // and spare the database the lookups.
+    let mut index = store.is_empty().await?.then(RunIndex::default);
+    if index.is_some() {
+        tracing::info!("the store is empty: matching against the run's own records in memory");
+    }
     let mut interrupted = false;
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
@@ -87,11 +94,14 @@ pub async fn import(
             let batch = batch?;
             let source = &names[batch.source];
             let lines = batch.rows.first().zip(batch.rows.last()).map(|(a, b)| (a.line, b.line));
-            let outcome = write_with_retries(store, source, &batch.rows, &seen, run).await.with_context(|| {
+            let outcome = write_with_retries(store, source, &batch.rows, &seen, &mut index, run).await.with_context(|| {
                 let (first, last) = lines.unwrap_or_default();
                 format!("source `{source}`: cannot store the batch of lines {first} to {last}")
             })?;
             seen.extend(&outcome.seen);
+            if let Some(index) = &mut index {
+                index.absorb(&outcome.organizations, &outcome.persons);
+            }
             for reject in &batch.rejects {
                 rejects.write(reject, &headers[batch.source])?;
             }
@@ -156,23 +166,27 @@ async fn write_with_retries(
     source: &str,
     rows: &[read::MappedRow],
     seen: &HashSet<u128>,
+    index: &mut Option<RunIndex>,
     run: crate::model::Id,
 ) -> Result<write::BatchOutcome, StoreError> {
     let mut attempt = 1;
     loop {
         let mut tx = store.begin().await?;
-        let result = match write::write_batch(&mut tx, source, rows, seen, run).await {
-            Ok(outcome) => tx.commit().await.map(|()| outcome),
-            Err(err) => {
-                tx.rollback().await.ok();
-                Err(err)
-            }
-        };
+        let result =
+            match write::write_batch(&mut tx, source, rows, seen, index.as_ref(), run).await {
+                Ok(outcome) => tx.commit().await.map(|()| outcome),
+                Err(err) => {
+                    tx.rollback().await.ok();
+                    Err(err)
+                }
+            };
         match result {
             Err(err)
                 if (err.is_retryable() || err.is_unique_violation())
                     && attempt < BATCH_ATTEMPTS =>
             {
+                // Another writer is at work: the store is no longer this run's alone.
+                *index = None;
                 tracing::warn!(attempt, error = %err, "batch conflicted with another writer; retrying");
                 tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
                 attempt += 1;

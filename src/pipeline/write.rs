@@ -7,9 +7,9 @@ use std::collections::HashSet;
 use chrono::Utc;
 
 use super::read::MappedRow;
-use crate::dedup::{self, DedupCounts};
+use crate::dedup::{self, DedupCounts, OrganizationPlan, PersonPlan, RunIndex};
 use crate::model::{Id, LeadDraft};
-use crate::store::import::{ContactKind, LeadWrite, StoredLead};
+use crate::store::import::{ContactKind, LeadWrite, StoredLead, StoredLeads};
 use crate::store::{StoreError, Tx};
 
 /// What one batch did, applied to the run's totals only once it is committed.
@@ -23,6 +23,9 @@ pub struct BatchOutcome {
     pub dedup: DedupCounts,
     /// Key hashes this batch saw, to join the run's set after commit.
     pub seen: Vec<u128>,
+    /// What the batch wrote, for the run index after commit.
+    pub organizations: OrganizationPlan,
+    pub persons: PersonPlan,
 }
 
 /// How a row's lead relates to what the store and the run already have.
@@ -50,11 +53,14 @@ pub fn key_hash(source: &str, key: &str) -> u128 {
     )
 }
 
+/// Writes one batch. With a run index (the store was empty when the run began), candidates
+/// come from it rather than from lookups in the store.
 pub async fn write_batch(
     tx: &mut Tx,
     source: &str,
     rows: &[MappedRow],
     run_seen: &HashSet<u128>,
+    index: Option<&RunIndex>,
     run: Id,
 ) -> Result<BatchOutcome, StoreError> {
     let now = Utc::now();
@@ -70,7 +76,11 @@ pub async fn write_batch(
             firsts.push(row.source_key.as_str());
         }
     }
-    let stored = tx.find_leads(source, &firsts).await?;
+    let stored = match index {
+        // Nothing was stored when the run began: every lead is new or seen in this run.
+        Some(_) => StoredLeads::default(),
+        None => tx.find_leads(source, &firsts).await?,
+    };
 
     let mut batch_seen = HashSet::with_capacity(rows.len());
     let actions: Vec<Action> = rows
@@ -111,9 +121,13 @@ pub async fn write_batch(
     };
 
     let org_keys = dedup::organization_keys(&drafts);
-    let stored_orgs = tx
-        .find_organizations(&org_keys.domains, &org_keys.name_keys)
-        .await?;
+    let stored_orgs = match index {
+        Some(index) => index.find_organizations(&org_keys),
+        None => {
+            tx.find_organizations(&org_keys.domains, &org_keys.name_keys)
+                .await?
+        }
+    };
     let current_orgs = current(|lead| lead.organization_id);
     let orgs = dedup::resolve_organizations(
         &drafts,
@@ -123,7 +137,10 @@ pub async fn write_batch(
         &mut outcome.dedup,
     );
     let person_keys = dedup::person_keys(&drafts, &orgs.per_row);
-    let stored_persons = tx.find_persons(&person_keys).await?;
+    let stored_persons = match index {
+        Some(index) => index.find_persons(&person_keys),
+        None => tx.find_persons(&person_keys).await?,
+    };
     let current_persons = current(|lead| lead.person_id);
     let persons = dedup::resolve_persons(
         &drafts,
@@ -171,5 +188,7 @@ pub async fn write_batch(
         .await?;
     tx.insert_leads(&creates, source, run, now).await?;
     tx.update_leads(&updates, now).await?;
+    outcome.organizations = orgs;
+    outcome.persons = persons;
     Ok(outcome)
 }

@@ -44,6 +44,14 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether the store holds no persons, organizations, leads or conversions at all.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM organizations) \
+                   OR EXISTS (SELECT 1 FROM leads) OR EXISTS (SELECT 1 FROM conversions) THEN 1 ELSE 0 END";
+        let any: i32 = on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
+        Ok(any == 0)
+    }
+
     /// Records how a run ended, with its counts.
     pub async fn finish_run(
         &self,

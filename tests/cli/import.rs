@@ -438,3 +438,51 @@ on_both_backends!(a_nul_byte_rejects_its_row_only, |wd: &Workdir| {
             .contains("cell 7 contains a NUL byte")
     );
 });
+
+on_both_backends!(an_empty_store_and_a_used_one_dedup_alike, |wd: &Workdir| {
+    // Into an empty store the run matches against its own records in memory; into a store
+    // that has data it asks the database. Both must decide the same; small batches make most
+    // matches cross a batch boundary.
+    wd.write("leads.csv", &fixture("demo/leads.csv"));
+    let job = wd.job(
+        "job.toml",
+        "leads.csv",
+        "generic.toml",
+        "max_errors = \"10%\"\nbatch_size = 7",
+    );
+    let fresh = wd.import_json(&job);
+    let other = Workdir::new(if wd.database_url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    })
+    .expect("a second store");
+    other.write("seed.csv", "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\nS1,Seed,Zed,Zulu,zed@zulu-seed.example,,Zulu Seed Co,,,,,,\n");
+    other.import_json(&other.job("seed.toml", "seed.csv", "generic.toml", ""));
+    other.write("leads.csv", &fixture("demo/leads.csv"));
+    let used = other.import_json(&other.job(
+        "job.toml",
+        "leads.csv",
+        "generic.toml",
+        "max_errors = \"10%\"\nbatch_size = 7",
+    ));
+    for key in [
+        "leads_created",
+        "persons_created",
+        "persons_matched_by_email",
+        "persons_matched_by_phone",
+        "persons_matched_by_name_and_organization",
+        "organizations_created",
+        "organizations_matched_by_domain",
+        "organizations_matched_by_name",
+    ] {
+        assert_eq!(fresh[key], used[key], "{key}: {fresh} vs {used}");
+    }
+    let contacts =
+        "SELECT (SELECT COUNT(*) FROM person_emails) + (SELECT COUNT(*) FROM person_phones)";
+    assert_eq!(
+        wd.count(contacts) + 1,
+        other.count(contacts),
+        "the seed adds one email"
+    );
+});

@@ -1,0 +1,169 @@
+//! The run index: every match key of the persons and organizations one run has written, kept
+//! in memory. When the store held no persons, organizations or leads as the run began, the
+//! index knows everything the store knows, so a batch's candidates come from it instead of
+//! from lookups in the database: an initial load then spends the database's time on writes.
+//!
+//! Keys are kept as 128-bit hashes to hold millions in little memory.
+
+use std::collections::HashMap;
+
+use super::{
+    ExistingOrganization, ExistingPerson, OrganizationKeys, OrganizationPlan, PersonKeys,
+    PersonMatches, PersonPlan,
+};
+use crate::model::Id;
+
+#[derive(Debug, Default)]
+pub struct RunIndex {
+    organizations: HashMap<Id, ExistingOrganization>,
+    organizations_by_domain: HashMap<u128, Id>,
+    organizations_by_name: HashMap<u128, Id>,
+    person_organization: HashMap<Id, Option<Id>>,
+    person_name: HashMap<Id, u128>,
+    persons_by_email: HashMap<u128, Id>,
+    persons_by_phone: HashMap<u128, Id>,
+    persons_by_name: HashMap<u128, Id>,
+}
+
+fn hash(parts: &[&[u8]]) -> u128 {
+    let mut hasher = blake3::Hasher::new();
+    for part in parts {
+        hasher.update(part).update(b"\0");
+    }
+    let bytes = hasher.finalize();
+    u128::from_le_bytes(
+        bytes.as_bytes()[..16]
+            .try_into()
+            .expect("blake3 hashes are 32 bytes"),
+    )
+}
+
+fn text(value: &str) -> u128 {
+    hash(&[value.as_bytes()])
+}
+
+fn name_in_organization(name_key_hash: u128, organization: Id) -> u128 {
+    hash(&[&name_key_hash.to_le_bytes(), organization.0.as_bytes()])
+}
+
+impl RunIndex {
+    /// The organizations that share a domain or name key with the batch, as the store
+    /// would return them.
+    pub fn find_organizations(&self, keys: &OrganizationKeys) -> Vec<ExistingOrganization> {
+        let by_domain = keys
+            .domains
+            .iter()
+            .filter_map(|d| self.organizations_by_domain.get(&text(d)));
+        let by_name = keys
+            .name_keys
+            .iter()
+            .filter_map(|n| self.organizations_by_name.get(&text(n)));
+        let mut ids: Vec<Id> = by_domain.chain(by_name).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter()
+            .filter_map(|id| self.organizations.get(id).cloned())
+            .collect()
+    }
+
+    /// The persons that share an email, phone, or name within an organization with the batch.
+    pub fn find_persons(&self, keys: &PersonKeys) -> PersonMatches {
+        let person = |id: &Id| ExistingPerson {
+            id: *id,
+            organization_id: self.person_organization.get(id).copied().flatten(),
+        };
+        let mut matches = PersonMatches::default();
+        for email in &keys.emails {
+            if let Some(id) = self.persons_by_email.get(&text(email)) {
+                matches.by_email.insert(email.clone(), person(id));
+            }
+        }
+        for phone in &keys.phones {
+            if let Some(id) = self.persons_by_phone.get(&text(phone)) {
+                matches.by_phone.insert(phone.clone(), person(id));
+            }
+        }
+        for (name_key, organization) in &keys.names_in_organizations {
+            let key = name_in_organization(text(name_key), *organization);
+            if let Some(id) = self.persons_by_name.get(&key) {
+                matches
+                    .by_name_in_organization
+                    .insert((name_key.clone(), *organization), person(id));
+            }
+        }
+        matches
+    }
+
+    /// Takes in what a committed batch wrote. First writer of a key wins, as in the store's
+    /// lookups (the oldest record).
+    pub fn absorb(&mut self, organizations: &OrganizationPlan, persons: &PersonPlan) {
+        for org in &organizations.created {
+            let record = ExistingOrganization {
+                id: org.id,
+                name_key: org.name_key.clone(),
+                domain: org.domain.clone(),
+                website: org.website.clone(),
+                address: org.address.clone(),
+            };
+            self.index_organization(&record);
+            self.organizations.insert(org.id, record);
+        }
+        for fill in &organizations.filled {
+            let Some(record) = self.organizations.get_mut(&fill.id) else {
+                continue;
+            };
+            record.domain = record.domain.take().or_else(|| fill.domain.clone());
+            record.website = record.website.take().or_else(|| fill.website.clone());
+            record.address = record.address.take().or_else(|| fill.address.clone());
+            let record = record.clone();
+            self.index_organization(&record);
+        }
+        for person in &persons.created {
+            let name = text(&person.name_key);
+            self.person_name.insert(person.id, name);
+            self.person_organization
+                .insert(person.id, person.organization_id);
+            if let Some(org) = person
+                .organization_id
+                .filter(|_| !person.name_key.is_empty())
+            {
+                self.persons_by_name
+                    .entry(name_in_organization(name, org))
+                    .or_insert(person.id);
+            }
+        }
+        for (person, organization) in &persons.organization_set {
+            let slot = self.person_organization.entry(*person).or_insert(None);
+            if slot.is_none() {
+                *slot = Some(*organization);
+                if let Some(name) = self.person_name.get(person) {
+                    let key = name_in_organization(*name, *organization);
+                    self.persons_by_name.entry(key).or_insert(*person);
+                }
+            }
+        }
+        for email in &persons.emails {
+            self.persons_by_email
+                .entry(text(&email.value))
+                .or_insert(email.person_id);
+        }
+        for phone in &persons.phones {
+            self.persons_by_phone
+                .entry(text(&phone.value))
+                .or_insert(phone.person_id);
+        }
+    }
+
+    fn index_organization(&mut self, record: &ExistingOrganization) {
+        if let Some(domain) = &record.domain {
+            self.organizations_by_domain
+                .entry(text(domain))
+                .or_insert(record.id);
+        }
+        if !record.name_key.is_empty() {
+            self.organizations_by_name
+                .entry(text(&record.name_key))
+                .or_insert(record.id);
+        }
+    }
+}
