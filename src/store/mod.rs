@@ -96,7 +96,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
-                .pragma("cache_size", "-131072")
+                .pragma("cache_size", "-65536")
                 .pragma("wal_autocheckpoint", "16384")
                 .pragma("temp_store", "memory");
             // One connection: SQLite has one writer anyway, and a connection's page cache is
