@@ -11,9 +11,11 @@
 //! - [`mapping`]: declarative mapping files that turn a raw record into a [`model::LeadDraft`].
 //! - [`normalize`]: the canonical forms that mapping writes and dedup matches on (emails,
 //!   E.164 phones, web domains, name keys).
-//! - [`dedup`]: normalization and matching of persons and organizations, in-file and in-store.
+//! - [`dedup`]: matching of persons and organizations, in the file and against the store.
 //! - [`store`]: all SQL; SQLite and PostgreSQL behind one [`store::Store`].
 //! - [`pipeline`]: the import run that wires the stages together, batch by batch.
+//! - [`model`]: the plain data that flows between the stages (lead, person and organization
+//!   drafts, ids).
 //! - [`job`]: the job file that names the sources, mappings, store and error budget.
 //! - [`report`]: the run summary and the rejects file.
 //! - [`config_file`]: reading job and mapping files, reporting every problem at once.
