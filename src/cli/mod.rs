@@ -64,7 +64,7 @@ pub struct ImportArgs {
     /// Print one JSON document with the run's counts instead of the summary.
     #[arg(long)]
     pub json: bool,
-    /// Where to write rejected rows [default: <job name>.rejects.csv].
+    /// Where to write rejected rows [default: `JOB.rejects.csv`, named after the job].
     #[arg(long)]
     pub rejects: Option<PathBuf>,
 }

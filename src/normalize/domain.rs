@@ -1,6 +1,6 @@
 //! Web domains, and the host-name helpers shared with emails.
 
-/// Registrable domain of a website ("https://www.Acme.co.uk/about?x" -> "acme.co.uk"), `None` for
+/// Registrable domain of a website (`https://www.Acme.co.uk/about?x` -> `acme.co.uk`), `None` for
 /// anything that is not a host name under a known public suffix (localhost, IP addresses, text).
 pub fn web_domain(website: &str) -> Option<String> {
     let mut s = website.trim();

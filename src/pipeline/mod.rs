@@ -1,7 +1,7 @@
 //! The import run: source -> mapping -> dedup -> store, batch by batch.
 //!
-//! A reader thread streams each source and maps its records in parallel ([`read`]); this
-//! task takes the batches in order and writes each in one transaction ([`write`]). The
+//! A reader thread streams each source and maps its records in parallel (`read`); this
+//! task takes the batches in order and writes each in one transaction (`write`). The
 //! channel between them holds two batches, so memory stays bounded whatever the file size.
 
 mod read;

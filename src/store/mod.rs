@@ -1,7 +1,7 @@
 //! The store: all SQL of leadsync, on SQLite (the embedded default) and PostgreSQL.
 //!
-//! One SQL text serves both backends wherever the dialects agree; the [`on_conn!`] and
-//! [`on_pool!`] macros expand a query body once per backend, so every bind and decode is
+//! One SQL text serves both backends wherever the dialects agree; the `on_conn!` and
+//! `on_pool!` macros expand a query body once per backend, so every bind and decode is
 //! typed for the database it runs on. The schema lives in `migrations/<backend>/`, applied
 //! on connect.
 

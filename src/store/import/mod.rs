@@ -1,5 +1,5 @@
-//! The SQL of an import batch: look up what the batch may match ([`lookup`]), then write
-//! the plan ([`write`]). Batch data travels as one JSON parameter per statement, so each
+//! The SQL of an import batch: look up what the batch may match (`lookup`), then write
+//! the plan (`write`). Batch data travels as one JSON parameter per statement, so each
 //! statement is small, prepared once, and the same whatever the batch size.
 
 mod lookup;
