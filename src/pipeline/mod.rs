@@ -172,6 +172,12 @@ async fn write_with_retries(
     let mut attempt = 1;
     loop {
         let mut tx = store.begin().await?;
+        // The run index holds only this run's records: once another import writes to the
+        // store too, matching goes back to the database for the rest of the run.
+        if index.is_some() && tx.other_runs_active(run).await? {
+            tracing::info!("another import is running: matching against the database from now on");
+            *index = None;
+        }
         let result =
             match write::write_batch(&mut tx, source, rows, seen, index.as_ref(), run).await {
                 Ok(outcome) => tx.commit().await.map(|()| outcome),

@@ -106,10 +106,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(connect_error)?;
-            sqlx::migrate!("migrations/sqlite")
-                .run(&pool)
-                .await
-                .map_err(migrate_error)?;
+            migrate_sqlite(&pool).await.map_err(migrate_error)?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
@@ -141,15 +138,43 @@ impl Store {
         }
     }
 
+    /// Begins a write transaction. Writers take turns: a batch's lookups then see every
+    /// batch committed before it, also those of another import running at the same time.
+    /// SQLite takes its write lock up front (`BEGIN IMMEDIATE`, waiting up to the busy
+    /// timeout); PostgreSQL takes a transaction-scoped advisory lock for the schema.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('leadsync import ' || current_schema()))")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// Brings an SQLite file's schema up to date. Two processes that open a new file at once
+/// both try to create it; SQLite has no lock for that, so the one that loses (its DDL rolls
+/// back) waits and tries again, and then finds the schema already there.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
+    let migrator = sqlx::migrate!("migrations/sqlite");
+    let mut attempt = 1;
+    loop {
+        match migrator.run(pool).await {
+            Err(err) if attempt < 5 => {
+                tracing::debug!(attempt, error = %err, "schema update raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sqlx::types::Json;
 
-use super::{Store, StoreError, on_pool};
+use super::{Store, StoreError, Tx, on_conn, on_pool};
 use crate::model::Id;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,5 +71,18 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Whether another import is running (started and not finished) besides `run`.
+    pub async fn other_runs_active(&mut self, run: Id) -> Result<bool, StoreError> {
+        let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1) \
+                   THEN 1 ELSE 0 END";
+        let any: i32 = on_conn!(self, |conn| sqlx::query_scalar(sql)
+            .bind(run)
+            .fetch_one(&mut *conn)
+            .await?);
+        Ok(any == 1)
     }
 }

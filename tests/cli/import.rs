@@ -486,3 +486,69 @@ on_both_backends!(an_empty_store_and_a_used_one_dedup_alike, |wd: &Workdir| {
         "the seed adds one email"
     );
 });
+
+on_both_backends!(two_imports_at_once_make_no_duplicates, |wd: &Workdir| {
+    // The same people arrive through two sources imported at the same time, in small
+    // batches so that the runs interleave. The store must end up as if the two had run one
+    // after the other: no person or organization twice.
+    let generated = std::process::Command::new(env!("CARGO_BIN_EXE_leadsync-gen"))
+        .args(["--rows", "3000", "--duplicates", "0.3", "--seed", "11"])
+        .output()
+        .expect("the generator runs");
+    let rows = String::from_utf8(generated.stdout).expect("utf-8");
+    // Without emails, nothing unique in the schema would catch a duplicate person: only
+    // the runs taking turns does.
+    let mapping = "[[fields]]\ntarget = \"lead.title\"\ncolumn = \"title\"\n\
+                   [[fields]]\ntarget = \"person.name\"\ntemplate = \"{first_name} {last_name}\"\n\
+                   [[fields]]\ntarget = \"person.phone\"\ncolumn = \"phone\"\n\
+                   [[fields]]\ntarget = \"organization.name\"\ncolumn = \"company\"\n";
+    let job = |wd: &Workdir, name: &str| {
+        let mapping = wd.write("phones.toml", mapping);
+        wd.write(&format!("{name}.csv"), &rows);
+        wd.write(
+            &format!("{name}.toml"),
+            &format!(
+                "name = \"{name}\"\nbatch_size = 25\n[dedup]\ndefault_region = \"US\"\n\
+                 [[sources]]\nname = \"{name}\"\ntype = \"csv\"\npath = \"{name}.csv\"\nmapping = \"{}\"\nkey = \"lead_id\"\n",
+                mapping.display()
+            ),
+        );
+    };
+    let backend = if wd.database_url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    };
+    let alone = Workdir::new(backend).expect("a store for the runs one after the other");
+    for name in ["a", "b"] {
+        job(&alone, name);
+        alone.import_json(&alone.wd_path(&format!("{name}.toml")));
+    }
+    job(wd, "a");
+    job(wd, "b");
+    let runs: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|name| wd.spawn(&["import", &format!("{name}.toml")]))
+        .collect();
+    for run in runs {
+        let output = run.wait_with_output().expect("the import finishes");
+        assert!(
+            output.status.success(),
+            "{}",
+            crate::workdir::stderr(&output)
+        );
+    }
+    let count = |wd: &Workdir, table: &str| wd.count(&format!("SELECT COUNT(*) FROM {table}"));
+    assert_eq!(count(wd, "leads"), count(&alone, "leads"));
+    assert_eq!(
+        count(wd, "persons"),
+        count(&alone, "persons"),
+        "no person twice"
+    );
+    assert_eq!(
+        count(wd, "organizations"),
+        count(&alone, "organizations"),
+        "no organization twice"
+    );
+    assert_eq!(count(wd, "person_phones"), count(&alone, "person_phones"));
+});

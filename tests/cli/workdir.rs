@@ -121,6 +121,23 @@ impl Workdir {
             .expect("the leadsync binary runs")
     }
 
+    /// A path in the folder.
+    pub fn wd_path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Starts the binary in the folder against this database, without waiting for it.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_leadsync"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("LEADSYNC_DATABASE_URL", &self.database_url)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the leadsync binary starts")
+    }
+
     /// Runs and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
