@@ -552,3 +552,30 @@ on_both_backends!(two_imports_at_once_make_no_duplicates, |wd: &Workdir| {
     );
     assert_eq!(count(wd, "person_phones"), count(&alone, "person_phones"));
 });
+
+on_both_backends!(typed_custom_fields_round_trip, |wd: &Workdir| {
+    let repo = crate::workdir::repo();
+    let job = wd.write(
+        "job.toml",
+        &format!(
+            "max_errors = 5\n[dedup]\ndefault_region = \"US\"\n[[sources]]\nname = \"hs\"\ntype = \"csv\"\npath = \"{}\"\nmapping = \"{}\"\nkey = \"Record ID\"\n",
+            repo.join("fixtures/mappings/hubspot-contacts.csv").display(),
+            repo.join("mappings/hubspot-contacts.toml").display()
+        ),
+    );
+    wd.import_json(&job);
+    let listed: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["leads", "list", "--json"])).expect("json");
+    let first = listed.as_array().and_then(|l| l.first()).expect("a lead");
+    let id = first["id"].as_str().expect("id");
+    let shown: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["leads", "show", id, "--json"])).expect("json");
+    let custom = &shown["custom_fields"];
+    assert_eq!(custom["hubspot_record_id"], 51201, "integer: {shown}");
+    assert_eq!(custom["annual_revenue"], 12000000.0, "number: {shown}");
+    assert_eq!(custom["hubspot_created"], "2024-03-14", "date: {shown}");
+    assert_eq!(
+        shown["labels"],
+        serde_json::json!(["open", "marketing qualified lead"])
+    );
+});
