@@ -65,29 +65,32 @@ pub async fn write_batch(
 ) -> Result<BatchOutcome, StoreError> {
     let now = Utc::now();
     let mut outcome = BatchOutcome::default();
+    // A row is the first of its key unless the run or this batch has seen the key before.
     let mut batch_seen = HashSet::with_capacity(rows.len());
-    let mut firsts: Vec<&str> = Vec::with_capacity(rows.len());
-    let hashes: Vec<u128> = rows
+    let first: Vec<bool> = rows
         .iter()
-        .map(|row| key_hash(source, &row.source_key))
+        .map(|row| {
+            let hash = key_hash(source, &row.source_key);
+            !run_seen.contains(&hash) && batch_seen.insert(hash)
+        })
         .collect();
-    for (row, hash) in rows.iter().zip(&hashes) {
-        if !run_seen.contains(hash) && batch_seen.insert(*hash) {
-            firsts.push(row.source_key.as_str());
-        }
-    }
+    outcome.seen = batch_seen.into_iter().collect();
+    let firsts: Vec<&str> = rows
+        .iter()
+        .zip(&first)
+        .filter(|(_, first)| **first)
+        .map(|(row, _)| row.source_key.as_str())
+        .collect();
     let stored = match index {
         // Nothing was stored when the run began: every lead is new or seen in this run.
         Some(_) => StoredLeads::default(),
         None => tx.find_leads(source, &firsts).await?,
     };
-
-    let mut batch_seen = HashSet::with_capacity(rows.len());
     let actions: Vec<Action> = rows
         .iter()
-        .zip(&hashes)
-        .map(|(row, hash)| {
-            if run_seen.contains(hash) || !batch_seen.insert(*hash) {
+        .zip(&first)
+        .map(|(row, first)| {
+            if !first {
                 return Action::Duplicate;
             }
             if stored.converted.contains(&row.source_key) {
@@ -100,7 +103,6 @@ pub async fn write_batch(
             }
         })
         .collect();
-    outcome.seen = batch_seen.into_iter().collect();
 
     // Unchanged and converted rows are done, and so are later rows with a key already seen
     // in this run: the first row of a key is its record. The rest meet persons and

@@ -292,10 +292,7 @@ on_both_backends!(
         copy(wd, "duplicate_by_email.csv");
         let mapping = crate::workdir::repo().join("mappings/generic.toml");
         let source = |name: &str, file: &str| {
-            format!(
-                "[[sources]]\nname = \"{name}\"\ntype = \"csv\"\npath = \"{file}\"\nmapping = \"{}\"\nkey = \"lead_id\"\n",
-                mapping.display()
-            )
+            crate::workdir::source_toml(name, std::path::Path::new(file), &mapping, Some("lead_id"))
         };
         // The same file as two sources: the same keys in two sources are different leads.
         let job = wd.write(
@@ -508,9 +505,13 @@ on_both_backends!(two_imports_at_once_make_no_duplicates, |wd: &Workdir| {
         wd.write(
             &format!("{name}.toml"),
             &format!(
-                "name = \"{name}\"\nbatch_size = 25\n[dedup]\ndefault_region = \"US\"\n\
-                 [[sources]]\nname = \"{name}\"\ntype = \"csv\"\npath = \"{name}.csv\"\nmapping = \"{}\"\nkey = \"lead_id\"\n",
-                mapping.display()
+                "name = \"{name}\"\nbatch_size = 25\n[dedup]\ndefault_region = \"US\"\n{}",
+                crate::workdir::source_toml(
+                    name,
+                    std::path::Path::new(&format!("{name}.csv")),
+                    &mapping,
+                    Some("lead_id")
+                )
             ),
         );
     };
@@ -558,9 +559,13 @@ on_both_backends!(typed_custom_fields_round_trip, |wd: &Workdir| {
     let job = wd.write(
         "job.toml",
         &format!(
-            "max_errors = 5\n[dedup]\ndefault_region = \"US\"\n[[sources]]\nname = \"hs\"\ntype = \"csv\"\npath = \"{}\"\nmapping = \"{}\"\nkey = \"Record ID\"\n",
-            repo.join("fixtures/mappings/hubspot-contacts.csv").display(),
-            repo.join("mappings/hubspot-contacts.toml").display()
+            "max_errors = 5\n[dedup]\ndefault_region = \"US\"\n{}",
+            crate::workdir::source_toml(
+                "hs",
+                &repo.join("fixtures/mappings/hubspot-contacts.csv"),
+                &repo.join("mappings/hubspot-contacts.toml"),
+                Some("Record ID")
+            )
         ),
     );
     wd.import_json(&job);

@@ -2,19 +2,22 @@
 //! `fixtures/mappings/<mapping>.<fixture>.expected`. After an intended change, regenerate
 //! with `LEADSYNC_BLESS=1 cargo test --test cli mappings` and review the diff.
 
-use crate::workdir::{Backend, Workdir, repo};
+use crate::workdir::{Backend, Workdir, repo, source_toml};
 
 /// Imports `fixture` (relative to `fixtures/`) with `mapping` and compares the leads,
 /// persons, organizations and rejects with the pinned file.
 fn pin(mapping: &str, fixture: &str, key: Option<&str>) {
     let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
-    let key = key.map(|k| format!("key = \"{k}\"\n")).unwrap_or_default();
+    let source = source_toml(
+        "file",
+        &repo().join("fixtures").join(fixture),
+        &repo().join("mappings").join(mapping),
+        key,
+    );
     let job = wd.write(
         "job.toml",
         &format!(
-            "name = \"pin\"\nmax_errors = \"90%\"\n[dedup]\ndefault_region = \"US\"\n[[sources]]\nname = \"file\"\ntype = \"csv\"\npath = \"{}\"\nmapping = \"{}\"\n{key}",
-            repo().join("fixtures").join(fixture).display(),
-            repo().join("mappings").join(mapping).display(),
+            "name = \"pin\"\nmax_errors = \"90%\"\n[dedup]\ndefault_region = \"US\"\n{source}"
         ),
     );
     let summary = wd.import_json(&job);

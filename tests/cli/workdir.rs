@@ -101,12 +101,10 @@ impl Workdir {
     /// Writes a one-source job for `csv` (a file in the folder) with a mapping of the repo.
     pub fn job(&self, name: &str, csv: &str, mapping: &str, extra: &str) -> PathBuf {
         let mapping = repo().join("mappings").join(mapping);
+        let source = source_toml("src", Path::new(csv), &mapping, Some("lead_id"));
         self.write(
             name,
-            &format!(
-                "name = \"test\"\n{extra}\n[dedup]\ndefault_region = \"US\"\n\n[[sources]]\nname = \"src\"\ntype = \"csv\"\npath = \"{csv}\"\nmapping = \"{}\"\nkey = \"lead_id\"\n",
-                mapping.display()
-            ),
+            &format!("name = \"test\"\n{extra}\n[dedup]\ndefault_region = \"US\"\n\n{source}"),
         )
     }
 
@@ -226,6 +224,16 @@ impl Drop for Workdir {
                 .block_on(sqlx::query(drop_schema).execute(pool));
         }
     }
+}
+
+/// One `[[sources]]` entry of a job file.
+pub fn source_toml(name: &str, path: &Path, mapping: &Path, key: Option<&str>) -> String {
+    let key = key.map(|k| format!("key = \"{k}\"\n")).unwrap_or_default();
+    format!(
+        "[[sources]]\nname = \"{name}\"\ntype = \"csv\"\npath = \"{}\"\nmapping = \"{}\"\n{key}",
+        path.display(),
+        mapping.display()
+    )
 }
 
 pub fn repo() -> PathBuf {
