@@ -30,5 +30,6 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;
+pub mod rules;
 pub mod source;
 pub mod store;

@@ -4,6 +4,9 @@
 //! [`BadRecord`] so that the run rejects that row and goes on.
 
 mod csv_file;
+pub mod decode;
+pub mod http;
+pub mod sheet;
 
 pub use csv_file::CsvSource;
 

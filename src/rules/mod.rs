@@ -1,0 +1,1 @@
+//! Conditions and formulas in CEL, over leads and deals.

@@ -1,0 +1,1 @@
+//! Text encodings and delimiters of CSV files as they arrive.

@@ -1,0 +1,1 @@
+//! HTTP API sources: paginated, authenticated, rate-limited.

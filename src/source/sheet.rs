@@ -1,0 +1,1 @@
+//! Spreadsheets (XLSX, XLS, ODS) read with calamine.
