@@ -91,7 +91,9 @@ impl LeadDraft {
 }
 
 /// The id of a stored record: a UUID, time-ordered (v7) so that new rows append to indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Id(pub uuid::Uuid);
 

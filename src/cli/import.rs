@@ -11,10 +11,15 @@ use crate::store::Store;
 
 pub async fn run(args: ImportArgs) -> Result<(), Failure> {
     let job = Job::load(&args.job).map_err(|errors| Failure::Usage(errors.to_string()))?;
-    let sources = job
-        .open_sources()
-        .map_err(|errors| Failure::Usage(errors.to_string()))?;
     let store = Store::connect(&database_url(&args.database, Some(&job))).await?;
+    let cursors = if args.full_refresh {
+        Default::default()
+    } else {
+        store.source_cursors().await?
+    };
+    // HTTP sources fetch their first page on opening, blocking on the runtime.
+    let sources = tokio::task::block_in_place(|| job.open_sources(&cursors))
+        .map_err(|errors| Failure::Usage(errors.to_string()))?;
     let options = ImportOptions {
         rejects_path: args
             .rejects

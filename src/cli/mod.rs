@@ -1,9 +1,12 @@
 //! The command line: clap types as plain data (doc comments are the `--help`), and one
 //! file per subcommand with its `run`.
 
+mod convert;
+mod deals;
 mod import;
 mod leads;
 mod outcome;
+mod pipelines;
 mod validate;
 
 use std::path::PathBuf;
@@ -42,9 +45,17 @@ pub enum Command {
     Import(ImportArgs),
     /// Check a job file, its mappings and its sources' headers without writing anything.
     Validate(ValidateArgs),
-    /// Look at the leads inbox.
+    /// Apply a job's conversion rules to the leads inbox: qualified leads become deals.
+    Convert(ConvertArgs),
+    /// Look at the leads inbox; convert, archive and unarchive leads by hand.
     #[command(subcommand)]
     Leads(LeadsCommand),
+    /// Look at the sales pipelines and their stages.
+    #[command(subcommand)]
+    Pipelines(PipelinesCommand),
+    /// Look at deals; move them through stages, mark them won or lost.
+    #[command(subcommand)]
+    Deals(DealsCommand),
 }
 
 /// Where the store is. Without it: the job's `database_url`, else `sqlite://leadsync.db`.
@@ -67,6 +78,23 @@ pub struct ImportArgs {
     /// Where to write rejected rows [default: `JOB.rejects.csv`, named after the job].
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// Read incremental HTTP sources from the start, ignoring their stored cursors.
+    #[arg(long)]
+    pub full_refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The job file (TOML) with the [[pipelines]] and [[rules]].
+    pub job: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// List which leads would convert by which rule into which stage, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON document with the counts instead of the summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +115,62 @@ pub enum LeadsCommand {
         /// At most this many leads.
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// List the archived leads instead.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Convert leads into deals: the given ones, or every lead a condition selects.
+    ///
+    /// The deal lands in `--stage` of `--pipeline`, else the pipeline's first stage, else
+    /// the first stage of the default pipeline.
+    Convert {
+        /// Lead ids (UUIDs).
+        #[arg(required_unless_present = "condition", conflicts_with = "condition")]
+        ids: Vec<String>,
+        /// A CEL condition over `lead`, `person` and `organization` selecting the leads,
+        /// e.g. `lead.value >= 5000.0 && "hot" in lead.labels`.
+        #[arg(long = "where", value_name = "EXPR")]
+        condition: Option<String>,
+        /// Target pipeline [default: the default pipeline].
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// Target stage [default: the pipeline's first].
+        #[arg(long)]
+        stage: Option<String>,
+        /// Convert without asking (a `--where` selection asks for confirmation).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Archive leads: they stay in the store but leave the inbox and are never converted
+    /// by rules.
+    Archive {
+        /// Lead ids (UUIDs).
+        #[arg(required_unless_present = "condition", conflicts_with = "condition")]
+        ids: Vec<String>,
+        /// A CEL condition selecting the leads to archive.
+        #[arg(long = "where", value_name = "EXPR")]
+        condition: Option<String>,
+        /// Why, kept with the lead.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Archive without asking (a `--where` selection asks for confirmation).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Bring archived leads back into the inbox.
+    Unarchive {
+        /// Lead ids (UUIDs).
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Show one lead with its person and organization.
     Show {
@@ -100,11 +184,81 @@ pub enum LeadsCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum PipelinesCommand {
+    /// List pipelines with their stages, probabilities and open deals.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealsCommand {
+    /// List deals, oldest first.
+    List {
+        /// Only deals in this pipeline.
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// Only deals with this status.
+        #[arg(long, value_parser = ["open", "won", "lost"])]
+        status: Option<String>,
+        /// At most this many deals.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a deal with its participants, products, formula fields and change log.
+    Show {
+        /// The deal's id (a UUID).
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move an open deal to another stage of its pipeline.
+    Move {
+        id: String,
+        /// The stage's name.
+        #[arg(long)]
+        stage: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Mark an open deal won.
+    Won {
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Mark an open deal lost, with the reason.
+    Lost {
+        id: String,
+        /// Why the deal was lost.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Import(args) => import::run(args).await,
         Command::Validate(args) => validate::run(args),
+        Command::Convert(args) => convert::run(args).await,
         Command::Leads(command) => leads::run(command).await,
+        Command::Pipelines(command) => pipelines::run(command).await,
+        Command::Deals(command) => deals::run(command).await,
     }
 }
 

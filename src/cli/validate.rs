@@ -7,7 +7,8 @@ use crate::job::Job;
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let (job, mut errors) =
         Job::load_partial(&args.job).map_err(|e| Failure::Usage(e.to_string()))?;
-    let sources = match job.open_sources() {
+    // HTTP sources fetch their first page on opening, blocking on the runtime.
+    let sources = match tokio::task::block_in_place(|| job.open_sources(&Default::default())) {
         Ok(sources) => sources,
         Err(more) => {
             errors.extend(more.0);
@@ -22,7 +23,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         text.push_str(&format!(
             "  {}: `{}` ({} columns) with mapping `{}`\n",
             source.spec.name,
-            source.spec.path.display(),
+            source.spec.location(),
             source.reader.header().len(),
             source.mapping.name
         ));

@@ -2,6 +2,9 @@
 
 use serde::Deserialize;
 
+use crate::convert::config::{FormulaConfig, PipelineConfig, RuleConfig};
+use crate::source::http::HttpSourceConfig;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct JobConfig {
     /// Shown in summaries and recorded on the run; defaults to the job file's name.
@@ -20,6 +23,15 @@ pub struct JobConfig {
     /// Parsed one by one so that every bad source is reported.
     #[serde(default)]
     pub sources: Vec<toml::Value>,
+    /// Sales pipelines that conversions land in.
+    #[serde(default)]
+    pub pipelines: Vec<PipelineConfig>,
+    /// Conversion rules, tried in order after each import and by `leadsync convert`.
+    #[serde(default)]
+    pub rules: Vec<RuleConfig>,
+    /// Formula fields computed on every deal.
+    #[serde(default)]
+    pub formulas: Vec<FormulaConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -32,6 +44,11 @@ pub struct DedupConfig {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum SourceConfig {
     Csv(CsvSourceConfig),
+    /// XLSX, XLSM, XLSB, XLS or ODS, read with calamine.
+    #[serde(alias = "spreadsheet", alias = "xls", alias = "ods")]
+    Xlsx(SheetSourceConfig),
+    /// A remote API: JSON, NDJSON or CSV pages.
+    Http(Box<HttpSourceConfig>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,4 +63,29 @@ pub struct CsvSourceConfig {
     /// The column that identifies a record across imports. Without it a record's key is a
     /// hash of its mapped values, so an edited row becomes a new lead.
     pub key: Option<String>,
+    /// The text encoding (`utf-8`, `windows-1252`, `utf-16le`, `shift_jis`, ...). Detected
+    /// when absent: a byte-order mark, else valid UTF-8, else a statistical guess.
+    pub encoding: Option<String>,
+    /// The field delimiter: one character, or `tab`. Sniffed among `,` `;` tab `|` when
+    /// absent.
+    pub delimiter: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetSourceConfig {
+    /// Identifies the source; with `sheets`, each sheet is a source named `NAME/SHEET`.
+    pub name: String,
+    /// The workbook, relative to the job file.
+    pub path: String,
+    /// The mapping file, relative to the job file.
+    pub mapping: String,
+    /// The column that identifies a record across imports.
+    pub key: Option<String>,
+    /// The sheet to read; the first when absent.
+    pub sheet: Option<String>,
+    /// Several sheets of the same layout, each read as a source of its own.
+    pub sheets: Option<Vec<String>>,
+    /// The row (1-based) that holds the column names; rows above it are ignored. Default 1.
+    pub header_row: Option<u32>,
 }

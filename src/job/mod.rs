@@ -4,20 +4,22 @@
 
 mod budget;
 pub mod config;
+mod sources;
 
 use std::path::{Path, PathBuf};
 
 pub use budget::ErrorBudget;
 use config::{JobConfig, SourceConfig};
+pub use sources::{OpenSource, SourceInput, SourceSpec};
 
 use crate::config_file;
-use crate::mapping::{self, MapContext, Mapping};
-use crate::source::CsvSource;
+use crate::convert::ConversionSetup;
+use crate::mapping::{self, MapContext};
 
 pub const DEFAULT_BATCH_SIZE: usize = 5000;
 
 /// A checked job file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Job {
     pub name: String,
     pub path: PathBuf,
@@ -28,23 +30,8 @@ pub struct Job {
     pub sources: Vec<SourceSpec>,
     /// Hash of the job file and every mapping it names, recorded on each run.
     pub config_hash: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct SourceSpec {
-    pub name: String,
-    pub path: PathBuf,
-    pub mapping_path: PathBuf,
-    pub key_column: Option<String>,
-}
-
-/// A source opened and its mapping compiled, ready to stream.
-pub struct OpenSource {
-    pub spec: SourceSpec,
-    pub reader: CsvSource,
-    pub mapping: Mapping,
-    /// Index of the key column in the header.
-    pub key_index: Option<usize>,
+    /// Pipelines, conversion rules and formula fields.
+    pub conversion: ConversionSetup,
 }
 
 /// Everything wrong with a job, each message complete on its own.
@@ -98,30 +85,27 @@ impl Job {
         }
         let mut sources: Vec<SourceSpec> = Vec::new();
         for (i, raw) in config.sources.iter().enumerate() {
+            let prefix = format!("job `{shown}`: sources[{i}]");
             let (source, problems) = config_file::read::<SourceConfig>(raw.clone());
-            errors.extend(
-                problems
-                    .into_iter()
-                    .map(|p| format!("job `{shown}`: sources[{i}]: {p}")),
-            );
-            match source {
-                Some(SourceConfig::Csv(csv)) => {
-                    if sources.iter().any(|s| s.name == csv.name) {
-                        errors.push(format!(
-                            "job `{shown}`: sources[{i}]: name `{}` is used twice",
-                            csv.name
-                        ));
+            errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")));
+            let Some(source) = source else { continue };
+            match SourceSpec::from_config(source, base) {
+                Ok(specs) => {
+                    for spec in specs {
+                        if sources.iter().any(|s| s.name == spec.name) {
+                            errors.push(format!("{prefix}: name `{}` is used twice", spec.name));
+                        }
+                        sources.push(spec);
                     }
-                    sources.push(SourceSpec {
-                        name: csv.name,
-                        path: base.join(csv.path),
-                        mapping_path: base.join(csv.mapping),
-                        key_column: csv.key,
-                    });
                 }
-                None => {}
+                Err(problems) => {
+                    errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")))
+                }
             }
         }
+        let (conversion, problems) =
+            ConversionSetup::compile(config.pipelines, &config.rules, config.formulas);
+        errors.extend(problems.into_iter().map(|p| format!("job `{shown}`: {p}")));
         if config.sources.is_empty() {
             errors.push(format!("job `{shown}`: has no [[sources]]"));
         }
@@ -137,63 +121,24 @@ impl Job {
             },
             sources,
             config_hash,
+            conversion,
         };
         Ok((job, errors))
     }
 
-    /// Opens every source and compiles its mapping against the source's header.
-    pub fn open_sources(&self) -> Result<Vec<OpenSource>, JobErrors> {
+    /// Opens every source (incremental ones from their stored cursor, by source name) and
+    /// compiles its mapping against the source's header. HTTP sources fetch their first
+    /// page here, so call it where blocking is allowed.
+    pub fn open_sources(
+        &self,
+        cursors: &std::collections::HashMap<String, String>,
+    ) -> Result<Vec<OpenSource>, JobErrors> {
         let mut errors = Vec::new();
         let mut opened = Vec::new();
         for spec in &self.sources {
-            let prefix = format!("source `{}`", spec.name);
-            let reader = CsvSource::open(&spec.path).map_err(|err| format!("{prefix}: {err:#}"));
-            let config = mapping::load(&spec.mapping_path);
-            let (reader, config) = match (reader, config) {
-                (Ok(reader), Ok((config, problems))) => {
-                    errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")));
-                    (reader, config)
-                }
-                (reader, config) => {
-                    errors.extend(reader.err());
-                    errors.extend(config.err().unwrap_or_default());
-                    continue;
-                }
-            };
-            let name = config
-                .name
-                .clone()
-                .unwrap_or_else(|| file_stem(&spec.mapping_path));
-            let key_index = match &spec.key_column {
-                Some(key) => match reader.header().iter().position(|c| c == key) {
-                    Some(index) if reader.header().iter().filter(|c| *c == key).count() > 1 => {
-                        errors.push(format!(
-                            "{prefix}: key column `{key}` appears more than once in the header of `{}`",
-                            spec.path.display()
-                        ));
-                        Some(index)
-                    }
-                    Some(index) => Some(index),
-                    None => {
-                        errors.push(format!(
-                            "{prefix}: key column `{key}` is not in the header of `{}`",
-                            spec.path.display()
-                        ));
-                        None
-                    }
-                },
-                None => None,
-            };
-            match mapping::compile(&name, &config, reader.header(), &self.map_context) {
-                Ok(mapping) => opened.push(OpenSource {
-                    spec: spec.clone(),
-                    reader,
-                    mapping,
-                    key_index,
-                }),
-                Err(problems) => {
-                    errors.extend(problems.into_iter().map(|p| format!("{prefix}: {p}")))
-                }
+            match spec.open(&self.map_context, cursors.get(&spec.name).cloned()) {
+                Ok(source) => opened.push(source),
+                Err(problems) => errors.extend(problems),
             }
         }
         if errors.is_empty() {
@@ -204,7 +149,7 @@ impl Job {
     }
 }
 
-fn file_stem(path: &Path) -> String {
+pub(crate) fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "job".to_string(), |s| s.to_string_lossy().into_owned())
 }

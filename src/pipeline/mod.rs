@@ -15,10 +15,12 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
+use crate::convert;
 use crate::dedup::RunIndex;
 use crate::job::{Job, OpenSource};
+use crate::model::Id;
 use crate::report::{RejectWriter, SourceSummary, Summary};
-use crate::store::runs::RunStatus;
+use crate::store::runs::{RunKind, RunStatus};
 use crate::store::{Store, StoreError};
 
 /// How many times a batch is retried when the database reports a transient conflict.
@@ -39,7 +41,9 @@ pub async fn import(
     options: &ImportOptions,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let run = store.start_run(&job.name, &job.config_hash).await?;
+    let run = store
+        .start_run(RunKind::Import, &job.name, &job.config_hash)
+        .await?;
     tracing::info!(run = %run, job = %job.name, backend = store.backend(), "import started");
     let mut summary = Summary {
         job: job.name.clone(),
@@ -49,7 +53,13 @@ pub async fn import(
             .iter()
             .map(|s| SourceSummary {
                 name: s.spec.name.clone(),
-                path: s.spec.path.display().to_string(),
+                path: s.spec.location(),
+                details: s
+                    .reader
+                    .details()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
                 ..Default::default()
             })
             .collect(),
@@ -94,7 +104,7 @@ pub async fn import(
             let batch = batch?;
             let source = &names[batch.source];
             let lines = batch.rows.first().zip(batch.rows.last()).map(|(a, b)| (a.line, b.line));
-            let outcome = write_with_retries(store, source, &batch.rows, &seen, &mut index, run).await.with_context(|| {
+            let outcome = write_with_retries(store, source, &batch, &seen, &mut index, run).await.with_context(|| {
                 let (first, last) = lines.unwrap_or_default();
                 format!("source `{source}`: cannot store the batch of lines {first} to {last}")
             })?;
@@ -117,6 +127,9 @@ pub async fn import(
             summary.rows_merged_duplicates += outcome.merged_duplicates;
             summary.dedup.add(&outcome.dedup);
             progress.inc(batch.rows_read);
+            if let Some(pages) = batch.pages {
+                progress.set_message(format!("{pages} pages"));
+            }
             tracing::info!(source = %source, rows = batch.rows_read, rejected = batch.rejects.len(), "batch committed");
             if job.error_budget.is_spent(summary.rows_rejected, summary.rows_read) {
                 summary.error = Some(format!(
@@ -136,6 +149,13 @@ pub async fn import(
     drop(receiver);
     progress.finish_and_clear();
     reader.await.context("the reader thread panicked")?;
+    // Rules see the inbox only once every source is in: a lead is judged on all its rows.
+    let result = match result {
+        Ok(()) if summary.error.is_none() && !interrupted => {
+            convert_after_load(job, store, run, &mut summary).await
+        }
+        other => other,
+    };
     rejects.finish()?;
     if rejects.written() > 0 {
         summary.rejects_file = Some(rejects.path().display().to_string());
@@ -161,13 +181,37 @@ pub async fn import(
     Ok(summary)
 }
 
+/// Brings the job's pipelines into the store and applies its conversion rules.
+async fn convert_after_load(
+    job: &Job,
+    store: &Store,
+    run: Id,
+    summary: &mut Summary,
+) -> Result<()> {
+    let setup = &job.conversion;
+    if setup.pipelines.is_empty() && setup.formula_configs.is_empty() {
+        return Ok(());
+    }
+    store
+        .sync_pipelines(&setup.pipelines, &setup.formula_configs)
+        .await
+        .context("cannot create the job's pipelines")?;
+    if setup.rules.is_empty() {
+        return Ok(());
+    }
+    let converted = convert::apply_rules(store, setup, convert::Apply::Run(run)).await?;
+    summary.leads_converted = converted.leads_converted;
+    summary.conversion = Some(converted);
+    Ok(())
+}
+
 async fn write_with_retries(
     store: &Store,
     source: &str,
-    rows: &[read::MappedRow],
+    batch: &read::Batch,
     seen: &HashSet<u128>,
     index: &mut Option<RunIndex>,
-    run: crate::model::Id,
+    run: Id,
 ) -> Result<write::BatchOutcome, StoreError> {
     let mut attempt = 1;
     loop {
@@ -178,14 +222,20 @@ async fn write_with_retries(
             tracing::info!("another import is running: matching against the database from now on");
             *index = None;
         }
-        let result =
-            match write::write_batch(&mut tx, source, rows, seen, index.as_ref(), run).await {
-                Ok(outcome) => tx.commit().await.map(|()| outcome),
-                Err(err) => {
-                    tx.rollback().await.ok();
-                    Err(err)
-                }
-            };
+        let written = write::write_batch(&mut tx, source, &batch.rows, seen, index.as_ref(), run);
+        let written = match (written.await, &batch.cursor) {
+            (Ok(outcome), Some(cursor)) => {
+                tx.save_cursor(source, cursor, run).await.map(|()| outcome)
+            }
+            (written, _) => written,
+        };
+        let result = match written {
+            Ok(outcome) => tx.commit().await.map(|()| outcome),
+            Err(err) => {
+                tx.rollback().await.ok();
+                Err(err)
+            }
+        };
         match result {
             Err(err)
                 if (err.is_retryable() || err.is_unique_violation())
@@ -218,8 +268,9 @@ fn progress_bar(enabled: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} {human_pos} rows  {per_sec}  {elapsed}")
-        .expect("the progress template is valid");
+    let style =
+        ProgressStyle::with_template("{spinner} {human_pos} rows  {per_sec}  {elapsed}  {msg}")
+            .expect("the progress template is valid");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar

@@ -28,6 +28,10 @@ pub struct Batch {
     pub rows: Vec<MappedRow>,
     pub rejects: Vec<Reject>,
     pub rows_read: u64,
+    /// The source's incremental cursor once this batch is in (HTTP sources that keep one).
+    pub cursor: Option<String>,
+    /// Pages the source has fetched so far, for sources that have pages.
+    pub pages: Option<u64>,
 }
 
 /// Reads every source in turn and sends its batches; stops early when the receiver is gone
@@ -78,6 +82,8 @@ fn read_batch(index: usize, source: &mut OpenSource, batch_size: usize) -> Resul
         rows: Vec::with_capacity(results.len()),
         rejects: Vec::new(),
         rows_read: results.len() as u64,
+        cursor: source.reader.high_water().map(str::to_string),
+        pages: source.reader.pages(),
     };
     for result in results {
         match result {

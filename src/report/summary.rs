@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::convert::ConvertSummary;
 use crate::dedup::DedupCounts;
 use crate::model::Id;
 
@@ -24,6 +25,11 @@ pub struct Summary {
     /// Rows whose lead already appeared earlier in this run (same source key).
     pub rows_merged_duplicates: u64,
     pub rows_rejected: u64,
+    /// Leads the job's rules converted into deals after loading.
+    pub leads_converted: u64,
+    /// What the rules did, per rule; absent when the job has no rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversion: Option<ConvertSummary>,
     pub persons_matched: u64,
     pub organizations_matched: u64,
     #[serde(flatten)]
@@ -40,6 +46,8 @@ pub struct Summary {
 pub struct SourceSummary {
     pub name: String,
     pub path: String,
+    /// What was detected while opening the source: CSV encoding and delimiter, the sheet.
+    pub details: std::collections::BTreeMap<String, String>,
     pub rows_read: u64,
     pub rows_rejected: u64,
 }
@@ -80,6 +88,14 @@ impl fmt::Display for Summary {
         if let Some(run) = self.run_id {
             writeln!(f, "  run                    {run}")?;
         }
+        for source in self.sources.iter().filter(|s| !s.details.is_empty()) {
+            let details: Vec<String> = source
+                .details
+                .iter()
+                .map(|(k, v)| format!("{k} `{v}`"))
+                .collect();
+            writeln!(f, "  source {:<15} {}", source.name, details.join(", "))?;
+        }
         writeln!(f, "  rows read              {:>9}", self.rows_read)?;
         writeln!(f, "    leads created        {:>9}", self.leads_created)?;
         writeln!(f, "    leads updated        {:>9}", self.leads_updated)?;
@@ -116,6 +132,9 @@ impl fmt::Display for Summary {
             d.organizations_matched_by_domain,
             d.organizations_matched_by_name
         )?;
+        if let Some(conversion) = &self.conversion {
+            write!(f, "{conversion}")?;
+        }
         Ok(())
     }
 }

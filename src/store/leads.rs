@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
 
-use super::{Store, StoreError, on_pool};
+use super::{Store, StoreError, on_conn, on_pool};
 use crate::model::Id;
 
 /// One lead with its person and organization names, as the inbox lists it.
@@ -65,13 +65,20 @@ macro_rules! lead_summary {
 }
 
 impl Store {
-    /// Leads in the inbox (not archived), oldest first, at most `limit`.
-    pub async fn list_leads(&self, limit: u32) -> Result<Vec<LeadSummary>, StoreError> {
+    /// Leads in the inbox (or the archived ones), oldest first, at most `limit`.
+    pub async fn list_leads(
+        &self,
+        limit: u32,
+        archived: bool,
+    ) -> Result<Vec<LeadSummary>, StoreError> {
         let mut leads = Vec::new();
+        let which = if archived { "IS NOT NULL" } else { "IS NULL" };
         on_pool!(self, |pool| {
             let mut query = QueryBuilder::new(LEAD_COLUMNS);
             query
-                .push(" WHERE l.archived_at IS NULL ORDER BY l.created_at, l.id LIMIT ")
+                .push(format_args!(
+                    " WHERE l.archived_at {which} ORDER BY l.created_at, l.id LIMIT "
+                ))
                 .push_bind(i64::from(limit));
             for row in query.build().fetch_all(pool).await? {
                 leads.push(lead_summary!(row));
@@ -86,6 +93,51 @@ impl Store {
                 .fetch_one(pool)
                 .await?
         }))
+    }
+
+    /// Archives the leads still in the inbox; returns how many were archived.
+    pub async fn archive_leads(&self, ids: &[Id], reason: Option<&str>) -> Result<u64, StoreError> {
+        let now = chrono::Utc::now();
+        let mut tx = self.begin().await?;
+        let mut archived = 0;
+        on_conn!(&mut tx, |conn| {
+            for id in ids {
+                archived += sqlx::query(
+                    "UPDATE leads SET archived_at = $1, archive_reason = $2, updated_at = $1 \
+                     WHERE id = $3 AND archived_at IS NULL",
+                )
+                .bind(now)
+                .bind(reason)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            }
+        });
+        tx.commit().await?;
+        Ok(archived)
+    }
+
+    /// Brings archived leads back into the inbox; returns how many came back.
+    pub async fn unarchive_leads(&self, ids: &[Id]) -> Result<u64, StoreError> {
+        let now = chrono::Utc::now();
+        let mut tx = self.begin().await?;
+        let mut restored = 0;
+        on_conn!(&mut tx, |conn| {
+            for id in ids {
+                restored += sqlx::query(
+                    "UPDATE leads SET archived_at = NULL, archive_reason = NULL, updated_at = $1 \
+                     WHERE id = $2 AND archived_at IS NOT NULL",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            }
+        });
+        tx.commit().await?;
+        Ok(restored)
     }
 
     pub async fn show_lead(&self, id: Id) -> Result<Option<LeadDetail>, StoreError> {

@@ -5,11 +5,14 @@
 //! typed for the database it runs on. The schema lives in `migrations/<backend>/`, applied
 //! on connect.
 
+mod cursors;
+pub mod deals;
 mod error;
 mod id;
 pub mod import;
 pub mod leads;
 pub mod runs;
+mod sql;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -25,15 +25,40 @@ impl RunStatus {
     }
 }
 
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Loads sources into the inbox (and applies the job's rules after).
+    Import,
+    /// Converts leads into deals, by rules or by hand.
+    Convert,
+}
+
+impl RunKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Import => "import",
+            RunKind::Convert => "convert",
+        }
+    }
+}
+
 impl Store {
     /// Records the start of a run and returns its id.
-    pub async fn start_run(&self, job_name: &str, config_hash: &str) -> Result<Id, StoreError> {
+    pub async fn start_run(
+        &self,
+        kind: RunKind,
+        job_name: &str,
+        config_hash: &str,
+    ) -> Result<Id, StoreError> {
         let id = Id::new();
         on_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO import_runs (id, job_name, config_hash, started_at, status) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO import_runs (id, kind, job_name, config_hash, started_at, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
+            .bind(kind.as_str())
             .bind(job_name)
             .bind(config_hash)
             .bind(Utc::now())

@@ -1,6 +1,7 @@
 //! The `leadsync` binary, run on small fixtures in a scratch folder, on SQLite and on
 //! PostgreSQL (when `LEADSYNC_TEST_DATABASE_URL` is set).
 
+mod convert;
 mod import;
 mod mappings;
 mod validate;

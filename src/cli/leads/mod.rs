@@ -1,4 +1,7 @@
-//! `leadsync leads list|show`: read the inbox.
+//! `leadsync leads list|show`: read the inbox; `leads convert|archive|unarchive`: act on
+//! leads by hand (`manage`).
+
+mod manage;
 
 use super::outcome::{json_text, print};
 use super::{DatabaseArgs, Failure, LeadsCommand, database_url};
@@ -12,14 +15,31 @@ pub async fn run(command: LeadsCommand) -> Result<(), Failure> {
             database,
             json,
             limit,
-        } => list(&database, json, limit).await,
+            archived,
+        } => list(&database, json, limit, archived).await,
         LeadsCommand::Show { id, database, json } => show(&id, &database, json).await,
+        command => manage::run(command).await,
     }
 }
 
-async fn list(database: &DatabaseArgs, json: bool, limit: u32) -> Result<(), Failure> {
+/// Lead ids from the command line.
+fn parse_ids(ids: &[String]) -> Result<Vec<Id>, Failure> {
+    ids.iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| Failure::Usage(format!("lead id `{id}` is not a UUID")))
+        })
+        .collect()
+}
+
+async fn list(
+    database: &DatabaseArgs,
+    json: bool,
+    limit: u32,
+    archived: bool,
+) -> Result<(), Failure> {
     let store = Store::connect_existing(&database_url(database, None)).await?;
-    let leads = store.list_leads(limit).await?;
+    let leads = store.list_leads(limit, archived).await?;
     let total = store.count_leads().await?;
     store.close().await;
     if json {
@@ -29,11 +49,15 @@ async fn list(database: &DatabaseArgs, json: bool, limit: u32) -> Result<(), Fai
     for lead in &leads {
         text.push_str(&table_row(lead));
     }
-    text.push_str(&format!(
-        "{} of {} leads in the inbox\n",
-        leads.len(),
-        total
-    ));
+    if archived {
+        text.push_str(&format!("{} archived leads\n", leads.len()));
+    } else {
+        text.push_str(&format!(
+            "{} of {} leads in the inbox\n",
+            leads.len(),
+            total
+        ));
+    }
     print(&text)
 }
 
@@ -67,9 +91,9 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 async fn show(id: &str, database: &DatabaseArgs, json: bool) -> Result<(), Failure> {
-    let id: Id = id
-        .parse()
-        .map_err(|_| Failure::Usage(format!("lead id `{id}` is not a UUID")))?;
+    let [id] = parse_ids(&[id.to_string()])?[..] else {
+        unreachable!("one id in, one id out")
+    };
     let store = Store::connect_existing(&database_url(database, None)).await?;
     let lead = store.show_lead(id).await?;
     store.close().await;

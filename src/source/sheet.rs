@@ -1,1 +1,0 @@
-//! Spreadsheets (XLSX, XLS, ODS) read with calamine.
