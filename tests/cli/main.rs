@@ -3,6 +3,8 @@
 
 mod convert;
 mod import;
+mod hostile;
 mod mappings;
+mod sources;
 mod validate;
 mod workdir;
