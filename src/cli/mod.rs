@@ -7,6 +7,7 @@ mod import;
 mod leads;
 mod outcome;
 mod pipelines;
+mod runs;
 mod validate;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Look at deals; move them through stages, mark them won or lost.
     #[command(subcommand)]
     Deals(DealsCommand),
+    /// The run journal: every import and conversion, its counts, and reverting one.
+    #[command(subcommand)]
+    Runs(RunsCommand),
 }
 
 /// Where the store is. Without it: the job's `database_url`, else `sqlite://leadsync.db`.
@@ -81,6 +85,14 @@ pub struct ImportArgs {
     /// Read incremental HTTP sources from the start, ignoring their stored cursors.
     #[arg(long)]
     pub full_refresh: bool,
+    /// Run the whole import, rules included, in one transaction and roll it back: the
+    /// summary and rejects file are the real run's, the store is left as it was.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Start over even when the job's last run stopped early and could go on from where
+    /// it stopped (the default).
+    #[arg(long)]
+    pub restart: bool,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +263,50 @@ pub enum DealsCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// List runs, newest first.
+    List {
+        /// At most this many runs.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a run with its counts and where each source stood.
+    Show {
+        /// The run's id (a UUID).
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo a run: delete what it created and restore what it changed. Records changed
+    /// since are reported and nothing changes, unless `--force`. Reverting a conversion
+    /// run removes its deals and puts the leads back into the inbox.
+    Revert {
+        /// The run's id (a UUID).
+        id: String,
+        /// Say what would be undone, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Revert also records changed since the run (records still used by other runs'
+        /// records are kept).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Import(args) => import::run(args).await,
@@ -259,6 +315,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Leads(command) => leads::run(command).await,
         Command::Pipelines(command) => pipelines::run(command).await,
         Command::Deals(command) => deals::run(command).await,
+        Command::Runs(command) => runs::run(command).await,
     }
 }
 

@@ -39,7 +39,10 @@ pub async fn select_leads(
     let mut after = None;
     let now = Utc::now();
     loop {
-        let page = store.lead_facts_page(after, 1000, false).await?;
+        let mut tx = store.begin().await?;
+        let page = tx.lead_facts_page(after, 1000, false).await;
+        tx.rollback().await?;
+        let page = page?;
         let Some((last, _)) = page.last() else { break };
         after = Some(*last);
         for (id, facts) in page {

@@ -5,29 +5,22 @@
 //! converted in one transaction (`store::deals`). A dry run chooses the same way and
 //! writes nothing.
 
+mod apply;
 pub mod config;
 mod manual;
 mod setup;
 
-use std::collections::HashMap;
-use std::time::Instant;
-
-use anyhow::{Context, Result};
-use chrono::Utc;
 use serde::Serialize;
 
+pub use apply::{apply_rules, apply_rules_in};
 pub use manual::{ManualOutcome, convert_by_hand, select_leads};
 pub use setup::{ConversionSetup, Formulas, Rule};
 
 use crate::model::Id;
-use crate::store::Store;
-use crate::store::deals::{Author, ConvertOrder, Converted, Placement};
-
-/// Leads read and converted per transaction.
-const PAGE: u32 = 1000;
 
 /// What a conversion pass did (or, dry, would do).
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ConvertSummary {
     /// Whether this was a dry run: then nothing was written, and `planned` lists the leads.
     pub dry_run: bool,
@@ -46,14 +39,14 @@ pub struct ConvertSummary {
     pub elapsed_seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RuleCount {
     pub rule: String,
     pub converted: u64,
 }
 
 /// One lead a dry run would convert, and where to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PlannedConversion {
     pub lead_id: String,
     pub title: String,
@@ -69,137 +62,6 @@ pub enum Apply {
     DryRun,
     /// Convert, recording the deals' origin as this run.
     Run(Id),
-}
-
-/// Applies the rules to every lead in the inbox. The pipelines and formulas of the setup
-/// must have been synced to the store (a dry run does not need it).
-pub async fn apply_rules(
-    store: &Store,
-    setup: &ConversionSetup,
-    apply: Apply,
-) -> Result<ConvertSummary> {
-    let started = Instant::now();
-    let mut summary = ConvertSummary {
-        dry_run: apply == Apply::DryRun,
-        by_rule: setup
-            .rules
-            .iter()
-            .map(|r| RuleCount {
-                rule: r.name.clone(),
-                converted: 0,
-            })
-            .collect(),
-        ..Default::default()
-    };
-    let mut placements: HashMap<(String, String), Placement> = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .lead_facts_page(after, PAGE, false)
-            .await
-            .context("cannot read the leads inbox")?;
-        let Some((last, _)) = page.last() else { break };
-        after = Some(*last);
-        let now = Utc::now();
-        let mut chosen: Vec<(Id, usize)> = Vec::new();
-        for (id, facts) in &page {
-            summary.leads_considered += 1;
-            let choice = setup.choose(facts, now);
-            for (rule, err) in &choice.errors {
-                summary.rule_errors += 1;
-                tracing::info!(lead = %id, rule = %rule, error = %err, "rule could not be evaluated on this lead");
-            }
-            let Some(rule) = choice.rule else { continue };
-            let index = setup.rules.iter().position(|r| std::ptr::eq(r, rule));
-            chosen.push((*id, index.expect("the rule is one of the setup's")));
-            if apply == Apply::DryRun {
-                summary.planned.push(PlannedConversion {
-                    lead_id: id.to_string(),
-                    title: facts.title.clone(),
-                    rule: rule.name.clone(),
-                    pipeline: rule.pipeline.clone(),
-                    stage: rule.stage.clone(),
-                });
-            }
-        }
-        let Apply::Run(run) = apply else {
-            for (_, rule) in chosen {
-                summary.by_rule[rule].converted += 1;
-                summary.leads_converted += 1;
-            }
-            continue;
-        };
-        convert_page(store, setup, run, &chosen, &mut placements, &mut summary).await?;
-        tracing::info!(
-            considered = summary.leads_considered,
-            converted = summary.leads_converted,
-            "page converted"
-        );
-    }
-    summary.elapsed_seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
-}
-
-async fn convert_page(
-    store: &Store,
-    setup: &ConversionSetup,
-    run: Id,
-    chosen: &[(Id, usize)],
-    placements: &mut HashMap<(String, String), Placement>,
-    summary: &mut ConvertSummary,
-) -> Result<()> {
-    if chosen.is_empty() {
-        return Ok(());
-    }
-    let formulas = |deal: &crate::rules::DealFacts| setup.formulas.evaluate(deal);
-    let mut tx = store.begin().await?;
-    let mut converted = vec![0u64; setup.rules.len()];
-    let mut taken = 0;
-    for (lead, index) in chosen {
-        let rule = &setup.rules[*index];
-        let key = (rule.pipeline.clone(), rule.stage.clone());
-        let placement = match placements.get(&key) {
-            Some(placement) => placement.clone(),
-            None => {
-                let placement = tx
-                    .stage_of(&rule.pipeline, Some(&rule.stage))
-                    .await
-                    .with_context(|| format!("rule `{}`", rule.name))?;
-                placements.insert(key, placement.clone());
-                placement
-            }
-        };
-        let author = Author::Rule {
-            rule: rule.name.clone(),
-            run,
-        };
-        let order = ConvertOrder {
-            lead: *lead,
-            placement: &placement,
-            author: &author,
-            run: Some(run),
-            owner: rule.owner.as_deref(),
-            labels: &rule.labels,
-            products: &rule.products,
-            currency: rule.currency.as_deref(),
-            participants: &rule.participants,
-        };
-        match tx
-            .convert_lead(&order, &formulas)
-            .await
-            .with_context(|| format!("cannot convert lead {lead} by rule `{}`", rule.name))?
-        {
-            Converted::Deal(_) => converted[*index] += 1,
-            Converted::NotInInbox | Converted::Archived => taken += 1,
-        }
-    }
-    tx.commit().await?;
-    for (count, total) in converted.iter().zip(&mut summary.by_rule) {
-        total.converted += count;
-        summary.leads_converted += count;
-    }
-    summary.leads_already_converted += taken;
-    Ok(())
 }
 
 impl std::fmt::Display for ConvertSummary {

@@ -23,7 +23,8 @@ pub use persons::{
 pub use run_index::RunIndex;
 
 /// Every dedup decision, counted by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DedupCounts {
     pub persons_created: u64,
     pub persons_matched_by_email: u64,

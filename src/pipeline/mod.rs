@@ -1,10 +1,16 @@
-//! The import run: source -> mapping -> dedup -> store, batch by batch.
+//! The import run: source -> mapping -> dedup -> store -> convert, batch by batch.
 //!
 //! A reader thread streams each source and maps its records in parallel (`read`); this
-//! task takes the batches in order and writes each in one transaction (`write`). The
-//! channel between them holds two batches, so memory stays bounded whatever the file size.
+//! task takes the batches in order and commits each in one transaction (`commit`, `write`)
+//! together with where the run stands (`progress`), so a killed run goes on from its last
+//! committed batch. The channel between them holds two batches, so memory stays bounded
+//! whatever the input size. A dry run writes everything in one transaction and rolls it
+//! back.
 
+mod commit;
+pub mod progress;
 mod read;
+mod start;
 mod write;
 
 use std::collections::HashSet;
@@ -15,25 +21,31 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
+pub use progress::InputChanged;
+
 use crate::convert;
 use crate::dedup::RunIndex;
 use crate::job::{Job, OpenSource};
 use crate::model::Id;
-use crate::report::{RejectWriter, SourceSummary, Summary};
-use crate::store::runs::{RunKind, RunStatus};
-use crate::store::{Store, StoreError};
-
-/// How many times a batch is retried when the database reports a transient conflict.
-const BATCH_ATTEMPTS: u32 = 5;
+use crate::report::Summary;
+use crate::store::runs::RunStatus;
+use crate::store::{Store, Tx};
+use commit::RunState;
+use start::Start;
 
 pub struct ImportOptions {
     pub rejects_path: PathBuf,
     /// Draw a progress bar on stderr (only where stderr is a terminal).
     pub progress: bool,
+    /// Go on with the job's last run if it stopped before its end.
+    pub resume: bool,
+    /// Run everything in one transaction and roll it back.
+    pub dry_run: bool,
 }
 
 /// Runs `job` into `store`. A spent error budget is a finished run with status `failed`;
-/// an `Err` is a run that could not go on (unreadable file, database down).
+/// an `Err` is a run that could not go on (unreadable input, database down, or
+/// [`InputChanged`] when a stopped run's input is not what it had read).
 pub async fn import(
     job: &Job,
     mut sources: Vec<OpenSource>,
@@ -41,46 +53,33 @@ pub async fn import(
     options: &ImportOptions,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let run = store
-        .start_run(RunKind::Import, &job.name, &job.config_hash)
-        .await?;
-    tracing::info!(run = %run, job = %job.name, backend = store.backend(), "import started");
-    let mut summary = Summary {
-        job: job.name.clone(),
-        run_id: Some(run),
-        database: store.backend().to_string(),
-        sources: sources
-            .iter()
-            .map(|s| SourceSummary {
-                name: s.spec.name.clone(),
-                path: s.spec.location(),
-                details: s
-                    .reader
-                    .details()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
     let headers: Vec<Vec<String>> = sources.iter().map(|s| s.reader.header().to_vec()).collect();
-    let mut rejects = RejectWriter::new(&options.rejects_path, union(&headers))?;
     let names: Vec<String> = sources.iter().map(|s| s.spec.name.clone()).collect();
-
-    let (sender, mut receiver) = mpsc::channel(2);
-    let batch_size = job.batch_size;
-    let reader =
-        tokio::task::spawn_blocking(move || read::read_sources(&mut sources, batch_size, sender));
-    let progress = progress_bar(options.progress);
-    let mut seen: HashSet<u128> = HashSet::new();
     // An empty store has nothing the run does not write itself: keep its keys in memory
     // and spare the database the lookups.
-    let mut index = store.is_empty().await?.then(RunIndex::default);
+    let empty = store.is_empty().await?;
+    let Start {
+        run,
+        mut summary,
+        mut progress,
+        mut rejects,
+        mut dry,
+    } = start::begin(job, &sources, store, options, &headers).await?;
+    let mut index = (empty && dry.is_none()).then(RunIndex::default);
     if index.is_some() {
         tracing::info!("the store is empty: matching against the run's own records in memory");
     }
+
+    let (sender, mut receiver) = mpsc::channel(2);
+    let batch_size = job.batch_size;
+    let resume_at = progress.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        read::read_sources(&mut sources, batch_size, &resume_at, sender);
+        sources
+    });
+    let bar = progress_bar(options.progress);
+    bar.inc(summary.rows_read);
+    let mut seen: HashSet<u128> = HashSet::new();
     let mut interrupted = false;
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
@@ -91,11 +90,7 @@ pub async fn import(
                 biased;
                 _ = &mut interrupt => {
                     interrupted = true;
-                    summary.error = Some(format!(
-                        "interrupted after {} rows; every batch before is committed; run the job \
-                         again to import the rest (committed rows come back as unchanged)",
-                        summary.rows_read
-                    ));
+                    summary.error = Some(interrupted_message(&progress));
                     break;
                 }
                 batch = receiver.recv() => batch,
@@ -103,32 +98,44 @@ pub async fn import(
             let Some(batch) = batch else { break };
             let batch = batch?;
             let source = &names[batch.source];
-            let lines = batch.rows.first().zip(batch.rows.last()).map(|(a, b)| (a.line, b.line));
-            let outcome = write_with_retries(store, source, &batch, &seen, &mut index, run).await.with_context(|| {
-                let (first, last) = lines.unwrap_or_default();
-                format!("source `{source}`: cannot store the batch of lines {first} to {last}")
-            })?;
+            if batch.replay {
+                // Committed before: only the keys matter, to tell in-file duplicates.
+                seen.extend(batch.rows.iter().map(|row| write::key_hash(source, &row.source_key)));
+                continue;
+            }
+            let mark = rejects.mark()?;
+            for reject in &batch.rejects {
+                rejects.write(reject, &headers[batch.source])?;
+            }
+            let after = rejects.mark()?;
+            progress.sources[batch.source] = batch.position.clone();
+            progress.rejects_bytes = after.bytes;
+            progress.rejects_written = after.written;
+            let state = RunState { run, summary: &summary, progress: &progress };
+            let written = match &mut dry {
+                Some(tx) => commit::write_in(tx, source, &batch, &seen, None, None, run).await,
+                None => commit::commit_batch(store, source, &batch, &seen, &mut index, &state).await,
+            };
+            let outcome = match written {
+                Ok(outcome) => outcome,
+                Err(err) => {
+                    rejects.truncate(mark)?;
+                    let (first, last) = (batch.rows.first(), batch.rows.last());
+                    let lines = first.zip(last).map(|(a, b)| (a.line, b.line)).unwrap_or_default();
+                    return Err(anyhow::Error::new(err).context(format!(
+                        "source `{source}`: cannot store the batch of lines {} to {}",
+                        lines.0, lines.1
+                    )));
+                }
+            };
             seen.extend(&outcome.seen);
             if let Some(index) = &mut index {
                 index.absorb(&outcome.organizations, &outcome.persons);
             }
-            for reject in &batch.rejects {
-                rejects.write(reject, &headers[batch.source])?;
-            }
-            let counts = &mut summary.sources[batch.source];
-            counts.rows_read += batch.rows_read;
-            counts.rows_rejected += batch.rejects.len() as u64;
-            summary.rows_read += batch.rows_read;
-            summary.rows_rejected += batch.rejects.len() as u64;
-            summary.leads_created += outcome.created;
-            summary.leads_updated += outcome.updated;
-            summary.leads_unchanged += outcome.unchanged;
-            summary.leads_skipped_converted += outcome.skipped_converted;
-            summary.rows_merged_duplicates += outcome.merged_duplicates;
-            summary.dedup.add(&outcome.dedup);
-            progress.inc(batch.rows_read);
+            commit::tally(&mut summary, &batch, &outcome);
+            bar.inc(batch.rows_read);
             if let Some(pages) = batch.pages {
-                progress.set_message(format!("{pages} pages"));
+                bar.set_message(format!("{pages} pages"));
             }
             tracing::info!(source = %source, rows = batch.rows_read, rejected = batch.rejects.len(), "batch committed");
             if job.error_budget.is_spent(summary.rows_rejected, summary.rows_read) {
@@ -147,12 +154,21 @@ pub async fn import(
     }
     .await;
     drop(receiver);
-    progress.finish_and_clear();
-    reader.await.context("the reader thread panicked")?;
+    bar.finish_and_clear();
+    let sources = reader.await.context("the reader thread panicked")?;
+    // What the sources found out while reading (pages fetched, say) is known only now.
+    for (counts, source) in summary.sources.iter_mut().zip(&sources) {
+        counts.details = source
+            .reader
+            .details()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+    }
     // Rules see the inbox only once every source is in: a lead is judged on all its rows.
     let result = match result {
         Ok(()) if summary.error.is_none() && !interrupted => {
-            convert_after_load(job, store, run, &mut summary).await
+            convert_after_load(job, store, dry.as_mut(), run, &mut summary).await
         }
         other => other,
     };
@@ -167,6 +183,10 @@ pub async fn import(
         _ => RunStatus::Failed,
     };
     summary.status = status.as_str().to_string();
+    if let Some(tx) = dry {
+        tx.rollback().await?;
+        return result.map(|()| summary);
+    }
     let counts = serde_json::to_value(&summary).context("the summary serializes to JSON")?;
     let recorded = store.finish_run(run, status, &counts).await;
     if let Err(err) = result {
@@ -181,10 +201,12 @@ pub async fn import(
     Ok(summary)
 }
 
-/// Brings the job's pipelines into the store and applies its conversion rules.
+/// Brings the job's pipelines into the store and applies its conversion rules: in the dry
+/// run's transaction when there is one.
 async fn convert_after_load(
     job: &Job,
     store: &Store,
+    dry: Option<&mut Tx>,
     run: Id,
     summary: &mut Summary,
 ) -> Result<()> {
@@ -192,75 +214,44 @@ async fn convert_after_load(
     if setup.pipelines.is_empty() && setup.formula_configs.is_empty() {
         return Ok(());
     }
-    store
-        .sync_pipelines(&setup.pipelines, &setup.formula_configs)
-        .await
-        .context("cannot create the job's pipelines")?;
-    if setup.rules.is_empty() {
-        return Ok(());
-    }
-    let converted = convert::apply_rules(store, setup, convert::Apply::Run(run)).await?;
+    let converted = match dry {
+        Some(tx) => {
+            tx.sync_pipelines(&setup.pipelines, &setup.formula_configs)
+                .await?;
+            if setup.rules.is_empty() {
+                return Ok(());
+            }
+            convert::apply_rules_in(tx, setup, run).await?
+        }
+        None => {
+            store
+                .sync_pipelines(&setup.pipelines, &setup.formula_configs)
+                .await
+                .context("cannot create the job's pipelines")?;
+            if setup.rules.is_empty() {
+                return Ok(());
+            }
+            convert::apply_rules(store, setup, convert::Apply::Run(run)).await?
+        }
+    };
     summary.leads_converted = converted.leads_converted;
     summary.conversion = Some(converted);
     Ok(())
 }
 
-async fn write_with_retries(
-    store: &Store,
-    source: &str,
-    batch: &read::Batch,
-    seen: &HashSet<u128>,
-    index: &mut Option<RunIndex>,
-    run: Id,
-) -> Result<write::BatchOutcome, StoreError> {
-    let mut attempt = 1;
-    loop {
-        let mut tx = store.begin().await?;
-        // The run index holds only this run's records: once another import writes to the
-        // store too, matching goes back to the database for the rest of the run.
-        if index.is_some() && tx.other_runs_active(run).await? {
-            tracing::info!("another import is running: matching against the database from now on");
-            *index = None;
-        }
-        let written = write::write_batch(&mut tx, source, &batch.rows, seen, index.as_ref(), run);
-        let written = match (written.await, &batch.cursor) {
-            (Ok(outcome), Some(cursor)) => {
-                tx.save_cursor(source, cursor, run).await.map(|()| outcome)
-            }
-            (written, _) => written,
-        };
-        let result = match written {
-            Ok(outcome) => tx.commit().await.map(|()| outcome),
-            Err(err) => {
-                tx.rollback().await.ok();
-                Err(err)
-            }
-        };
-        match result {
-            Err(err)
-                if (err.is_retryable() || err.is_unique_violation())
-                    && attempt < BATCH_ATTEMPTS =>
-            {
-                // Another writer is at work: the store is no longer this run's alone.
-                *index = None;
-                tracing::warn!(attempt, error = %err, "batch conflicted with another writer; retrying");
-                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// Column names of all sources, each once, in order of first appearance.
-fn union(headers: &[Vec<String>]) -> Vec<String> {
-    let mut all: Vec<String> = Vec::new();
-    for column in headers.iter().flatten() {
-        if !all.contains(column) {
-            all.push(column.clone());
-        }
-    }
-    all
+fn interrupted_message(progress: &progress::Progress) -> String {
+    let at: Vec<String> = progress
+        .sources
+        .iter()
+        .filter(|s| s.records > 0)
+        .map(|s| format!("source `{}` up to line {}", s.name, s.line))
+        .collect();
+    let at = if at.is_empty() {
+        "nothing was committed yet".to_string()
+    } else {
+        format!("committed: {}", at.join(", "))
+    };
+    format!("interrupted; {at}; run the same job again to go on from there")
 }
 
 fn progress_bar(enabled: bool) -> ProgressBar {

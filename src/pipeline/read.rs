@@ -5,6 +5,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
+use super::progress::{InputChanged, Progress, RecordHash, SourcePosition};
 use crate::job::OpenSource;
 use crate::mapping::Mapping;
 use crate::model::LeadDraft;
@@ -32,19 +33,55 @@ pub struct Batch {
     pub cursor: Option<String>,
     /// Pages the source has fetched so far, for sources that have pages.
     pub pages: Option<u64>,
+    /// Where the source stands after this batch.
+    pub position: SourcePosition,
+    /// Records a stopped run already committed, read again only to learn their keys.
+    pub replay: bool,
 }
 
 /// Reads every source in turn and sends its batches; stops early when the receiver is gone
-/// (the run was stopped). Runs on a blocking thread.
+/// (the run was stopped). The first `progress.sources[i].records` records of source `i`
+/// are sent as replay batches, and their hash must match the recorded one. Runs on a
+/// blocking thread.
 pub fn read_sources(
     sources: &mut [OpenSource],
     batch_size: usize,
+    progress: &Progress,
     sender: mpsc::Sender<Result<Batch>>,
 ) {
     for (index, source) in sources.iter_mut().enumerate() {
+        let done = &progress.sources[index];
+        let mut position = SourcePosition {
+            records: 0,
+            hash: String::new(),
+            ..done.clone()
+        };
+        let mut hash = RecordHash::default();
         loop {
-            let batch = match read_batch(index, source, batch_size) {
-                Ok(Some(batch)) => Ok(batch),
+            let replaying = position.records < done.records;
+            let limit = if replaying {
+                batch_size.min((done.records - position.records) as usize)
+            } else {
+                batch_size
+            };
+            let batch = match read_batch(index, source, limit, &mut position, &mut hash) {
+                Ok(Some(mut batch)) => {
+                    batch.replay = replaying;
+                    if replaying && position.records == done.records && position.hash != done.hash {
+                        Err(InputChanged {
+                            name: done.name.clone(),
+                            records: done.records,
+                        }
+                        .into())
+                    } else {
+                        Ok(batch)
+                    }
+                }
+                Ok(None) if replaying => Err(InputChanged {
+                    name: done.name.clone(),
+                    records: done.records,
+                }
+                .into()),
                 Ok(None) => break,
                 Err(err) => Err(err),
             };
@@ -56,17 +93,37 @@ pub fn read_sources(
     }
 }
 
-fn read_batch(index: usize, source: &mut OpenSource, batch_size: usize) -> Result<Option<Batch>> {
-    let mut records = Vec::with_capacity(batch_size);
-    while records.len() < batch_size {
+fn read_batch(
+    index: usize,
+    source: &mut OpenSource,
+    limit: usize,
+    position: &mut SourcePosition,
+    hash: &mut RecordHash,
+) -> Result<Option<Batch>> {
+    let mut records = Vec::with_capacity(limit);
+    while records.len() < limit {
         match source.reader.next_record()? {
-            Some(record) => records.push(record),
+            Some(record) => {
+                match &record {
+                    Ok(good) => {
+                        hash.add(good.cells.iter());
+                        position.line = good.line;
+                    }
+                    Err(bad) => {
+                        hash.add(bad.cells.iter());
+                        position.line = bad.line;
+                    }
+                }
+                records.push(record);
+            }
             None => break,
         }
     }
     if records.is_empty() {
         return Ok(None);
     }
+    position.records += records.len() as u64;
+    position.hash = hash.hex();
     let name = source.spec.name.as_str();
     let mapping = &source.mapping;
     let key_index = source.key_index;
@@ -84,6 +141,8 @@ fn read_batch(index: usize, source: &mut OpenSource, batch_size: usize) -> Resul
         rows_read: results.len() as u64,
         cursor: source.reader.high_water().map(str::to_string),
         pages: source.reader.pages(),
+        position: position.clone(),
+        replay: false,
     };
     for result in results {
         match result {

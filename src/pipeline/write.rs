@@ -10,6 +10,7 @@ use super::read::MappedRow;
 use crate::dedup::{self, DedupCounts, OrganizationPlan, PersonPlan, RunIndex};
 use crate::model::{Id, LeadDraft};
 use crate::store::import::{ContactKind, LeadWrite, StoredLead, StoredLeads};
+use crate::store::revert::Entity;
 use crate::store::{StoreError, Tx};
 
 /// What one batch did, applied to the run's totals only once it is committed.
@@ -179,14 +180,26 @@ pub async fn write_batch(
         }
     }
 
+    // What this run changes, it records as it was first, so the run can be reverted.
+    let filled: Vec<Id> = orgs.filled.iter().map(|fill| fill.id).collect();
+    let linked: Vec<Id> = persons
+        .organization_set
+        .iter()
+        .map(|(person, _)| *person)
+        .collect();
+    let updated: Vec<Id> = updates.iter().map(|lead| lead.id).collect();
+    tx.snapshot(run, Entity::Organization, &filled, now).await?;
+    tx.snapshot(run, Entity::Person, &linked, now).await?;
+    tx.snapshot(run, Entity::Lead, &updated, now).await?;
+
     tx.insert_organizations(&orgs.created, run, now).await?;
     tx.fill_organizations(&orgs.filled, now).await?;
     tx.insert_persons(&persons.created, run, now).await?;
     tx.set_person_organizations(&persons.organization_set, now)
         .await?;
-    tx.insert_contacts(ContactKind::Email, &persons.emails)
+    tx.insert_contacts(ContactKind::Email, &persons.emails, run)
         .await?;
-    tx.insert_contacts(ContactKind::Phone, &persons.phones)
+    tx.insert_contacts(ContactKind::Phone, &persons.phones, run)
         .await?;
     tx.insert_leads(&creates, source, run, now).await?;
     tx.update_leads(&updates, now).await?;

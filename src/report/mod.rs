@@ -3,5 +3,5 @@
 mod rejects;
 mod summary;
 
-pub use rejects::{Reject, RejectWriter};
+pub use rejects::{Reject, RejectMark, RejectWriter};
 pub use summary::{SourceSummary, Summary};

@@ -17,6 +17,13 @@ pub struct Reject {
     pub cells: Vec<String>,
 }
 
+/// How far the rejects file had got: its length and the rows in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RejectMark {
+    pub bytes: u64,
+    pub written: u64,
+}
+
 /// Writes rejects as CSV; the file is only created when the first reject arrives.
 pub struct RejectWriter {
     path: PathBuf,
@@ -51,6 +58,73 @@ impl RejectWriter {
             writer: None,
             written: 0,
         })
+    }
+
+    /// Goes on with the rejects file of a stopped run: what its last committed batch had
+    /// written is kept, anything after is cut off.
+    pub fn resume(
+        path: &Path,
+        header: Vec<String>,
+        bytes: u64,
+        written: u64,
+    ) -> Result<RejectWriter> {
+        let mut writer = RejectWriter {
+            path: path.to_path_buf(),
+            header,
+            writer: None,
+            written: 0,
+        };
+        if bytes == 0 {
+            return RejectWriter::new(path, writer.header);
+        }
+        writer.truncate(RejectMark { bytes, written })?;
+        Ok(writer)
+    }
+
+    /// Where the file stands now (everything written is flushed).
+    pub fn mark(&mut self) -> Result<RejectMark> {
+        self.finish()?;
+        let bytes = match &self.writer {
+            Some(_) => std::fs::metadata(&self.path)
+                .with_context(|| format!("cannot read `{}`", self.path.display()))?
+                .len(),
+            None => 0,
+        };
+        Ok(RejectMark {
+            bytes,
+            written: self.written,
+        })
+    }
+
+    /// Cuts the file back to a mark: the rejects of a batch that did not commit go.
+    pub fn truncate(&mut self, mark: RejectMark) -> Result<()> {
+        self.writer = None;
+        self.written = mark.written;
+        if mark.bytes == 0 {
+            if std::fs::exists(&self.path).unwrap_or(false) {
+                std::fs::remove_file(&self.path)
+                    .with_context(|| format!("cannot remove `{}`", self.path.display()))?;
+            }
+            return Ok(());
+        }
+        let shown = self.path.display();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .with_context(|| format!("cannot open the rejects file `{shown}` to go on with it"))?;
+        file.set_len(mark.bytes)
+            .with_context(|| format!("cannot cut `{shown}` back"))?;
+        drop(file);
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("cannot open `{shown}`"))?;
+        self.writer = Some(
+            csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(BufWriter::new(file)),
+        );
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {

@@ -9,13 +9,18 @@ use crate::convert::ConvertSummary;
 use crate::dedup::DedupCounts;
 use crate::model::Id;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub job: String,
     pub run_id: Option<Id>,
     pub database: String,
     /// `succeeded`, or `failed` when the error budget was spent or the run broke off.
     pub status: String,
+    /// A dry run: everything was written in a transaction that was rolled back.
+    pub dry_run: bool,
+    /// The run went on from where an earlier attempt of it had committed.
+    pub resumed: bool,
     pub rows_read: u64,
     pub leads_created: u64,
     pub leads_updated: u64,
@@ -42,7 +47,8 @@ pub struct Summary {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SourceSummary {
     pub name: String,
     pub path: String,
@@ -80,9 +86,14 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.dedup;
+        let how = match (self.dry_run, self.resumed) {
+            (true, _) => " (dry run: nothing was written)",
+            (false, true) => " (resumed where it had stopped)",
+            _ => "",
+        };
         writeln!(
             f,
-            "import `{}` into {}: {} in {:.2} s ({} rows/s)",
+            "import `{}` into {}{how}: {} in {:.2} s ({} rows/s)",
             self.job, self.database, self.status, self.elapsed_seconds, self.rows_per_second
         )?;
         if let Some(run) = self.run_id {

@@ -10,7 +10,9 @@ pub mod deals;
 mod error;
 mod id;
 pub mod import;
+pub mod journal;
 pub mod leads;
+pub mod revert;
 pub mod runs;
 mod sql;
 

@@ -12,6 +12,7 @@ pub enum RunStatus {
     Succeeded,
     Failed,
     Interrupted,
+    Reverted,
 }
 
 impl RunStatus {
@@ -21,6 +22,7 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Reverted => "reverted",
         }
     }
 }
@@ -51,21 +53,12 @@ impl Store {
         job_name: &str,
         config_hash: &str,
     ) -> Result<Id, StoreError> {
-        let id = Id::new();
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO import_runs (id, kind, job_name, config_hash, started_at, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(kind.as_str())
-            .bind(job_name)
-            .bind(config_hash)
-            .bind(Utc::now())
-            .bind(RunStatus::Running.as_str())
-            .execute(pool)
-            .await?;
-        });
+        let mut tx = match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        };
+        let id = tx.start_run(kind, job_name, config_hash).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -100,6 +93,33 @@ impl Store {
 }
 
 impl Tx {
+    /// Records the start of a run in this transaction (a dry run's, which rolls back).
+    pub async fn start_run(
+        &mut self,
+        kind: RunKind,
+        job_name: &str,
+        config_hash: &str,
+    ) -> Result<Id, StoreError> {
+        let id = Id::new();
+        on_conn!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO import_runs (id, kind, job_name, config_hash, started_at, status, pid, host) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(kind.as_str())
+            .bind(job_name)
+            .bind(config_hash)
+            .bind(Utc::now())
+            .bind(RunStatus::Running.as_str())
+            .bind(i64::from(std::process::id()))
+            .bind(super::journal::host_name())
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(id)
+    }
+
     /// Whether another import is running (started and not finished) besides `run`.
     pub async fn other_runs_active(&mut self, run: Id) -> Result<bool, StoreError> {
         let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1) \

@@ -2,9 +2,10 @@
 //! PostgreSQL (when `LEADSYNC_TEST_DATABASE_URL` is set).
 
 mod convert;
-mod import;
 mod hostile;
+mod import;
 mod mappings;
+mod runs;
 mod sources;
 mod validate;
 mod workdir;

@@ -156,6 +156,15 @@ impl Workdir {
 
     /// Runs a query that returns one integer.
     pub fn count(&self, sql: &str) -> i64 {
+        self.scalar(sql).expect("count query")
+    }
+
+    /// Like [`Workdir::count`], but `None` while the query cannot run (no schema yet).
+    pub fn try_count(&self, sql: &str) -> Option<i64> {
+        self.scalar(sql).ok()
+    }
+
+    fn scalar(&self, sql: &str) -> Result<i64, sqlx::Error> {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.pool {
             Pool::Sqlite(pool) => self
@@ -165,7 +174,6 @@ impl Workdir {
                 .runtime
                 .block_on(sqlx::query_scalar(sql).fetch_one(pool)),
         }
-        .expect("count query")
     }
 
     /// Runs a query that returns text columns, each row joined with ` | `.

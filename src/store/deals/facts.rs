@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row};
 
 use crate::model::Id;
 use crate::rules::{LeadFacts, OrganizationFacts, PersonFacts};
-use crate::store::{Store, StoreError, on_pool};
+use crate::store::{StoreError, Tx, on_conn};
 
 const FACT_COLUMNS: &str = "SELECT l.id, l.title, l.value, l.currency, l.labels, l.owner, l.origin, \
      l.source_name, l.expected_close_date, l.custom_fields, l.created_at, l.archived_at, l.person_id, \
@@ -15,19 +15,19 @@ const FACT_COLUMNS: &str = "SELECT l.id, l.title, l.value, l.currency, l.labels,
      FROM leads l LEFT JOIN persons p ON p.id = l.person_id \
      LEFT JOIN organizations o ON o.id = l.organization_id";
 
-impl Store {
+impl Tx {
     /// Up to `limit` leads after `after` in id order (ids grow with time), with their
     /// person's emails and phones and their organization. Archived leads only when
     /// `archived` is set.
     pub async fn lead_facts_page(
-        &self,
+        &mut self,
         after: Option<Id>,
         limit: u32,
         archived: bool,
     ) -> Result<Vec<(Id, LeadFacts)>, StoreError> {
         let mut page = Vec::new();
         let mut person_of: Vec<Option<Id>> = Vec::new();
-        on_pool!(self, |pool| {
+        on_conn!(self, |conn| {
             let mut query = QueryBuilder::new(FACT_COLUMNS);
             query.push(" WHERE 1 = 1");
             if !archived {
@@ -39,7 +39,7 @@ impl Store {
             query
                 .push(" ORDER BY l.id LIMIT ")
                 .push_bind(i64::from(limit));
-            for row in query.build().fetch_all(pool).await? {
+            for row in query.build().fetch_all(&mut *conn).await? {
                 let id: Id = row.try_get("id")?;
                 let person_name: Option<String> = row.try_get("person_name")?;
                 let organization_name: Option<String> = row.try_get("organization_name")?;
@@ -99,12 +99,12 @@ impl Store {
 
     /// Emails and phones of these persons, primary first.
     async fn person_contacts(
-        &self,
+        &mut self,
         persons: &[Id],
     ) -> Result<HashMap<Id, (Vec<String>, Vec<String>)>, StoreError> {
         let ids = match self {
-            Store::Sqlite(_) => "SELECT value FROM json_each($1)",
-            Store::Postgres(_) => "SELECT (jsonb_array_elements_text($1))::uuid",
+            Tx::Sqlite(_) => "SELECT value FROM json_each($1)",
+            Tx::Postgres(_) => "SELECT (jsonb_array_elements_text($1))::uuid",
         };
         let sql = format!(
             "SELECT person_id, email AS contact, 0 AS is_phone, is_primary FROM person_emails WHERE person_id IN ({ids}) \
@@ -112,10 +112,10 @@ impl Store {
              ORDER BY 1, 3, 4 DESC, 2"
         );
         let mut contacts: HashMap<Id, (Vec<String>, Vec<String>)> = HashMap::new();
-        on_pool!(self, |pool| {
+        on_conn!(self, |conn| {
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(Json(persons))
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             for row in rows {
                 let entry = contacts.entry(row.try_get("person_id")?).or_default();

@@ -33,41 +33,7 @@ impl Store {
         formulas: &[FormulaConfig],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        for pipeline in pipelines {
-            tx.sync_pipeline(pipeline).await?;
-        }
-        let default = pipelines
-            .iter()
-            .find(|p| p.default)
-            .or(pipelines.first())
-            .map(|p| p.name.as_str());
-        on_conn!(&mut tx, |conn| {
-            if let Some(default) = default {
-                sqlx::query("UPDATE pipelines SET is_default = $1 WHERE is_default = $2")
-                    .bind(false)
-                    .bind(true)
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("UPDATE pipelines SET is_default = $1 WHERE name = $2")
-                    .bind(true)
-                    .bind(default)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            sqlx::query("DELETE FROM formulas")
-                .execute(&mut *conn)
-                .await?;
-            for (position, formula) in formulas.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO formulas (name, expression, position) VALUES ($1, $2, $3)",
-                )
-                .bind(&formula.name)
-                .bind(&formula.expression)
-                .bind(position as i32)
-                .execute(&mut *conn)
-                .await?;
-            }
-        });
+        tx.sync_pipelines(pipelines, formulas).await?;
         tx.commit().await
     }
 
@@ -115,6 +81,50 @@ impl Store {
 }
 
 impl Tx {
+    /// Creates or updates pipelines, stages and formulas in this transaction.
+    pub async fn sync_pipelines(
+        &mut self,
+        pipelines: &[PipelineConfig],
+        formulas: &[FormulaConfig],
+    ) -> Result<(), StoreError> {
+        for pipeline in pipelines {
+            self.sync_pipeline(pipeline).await?;
+        }
+        let default = pipelines
+            .iter()
+            .find(|p| p.default)
+            .or(pipelines.first())
+            .map(|p| p.name.as_str());
+        on_conn!(self, |conn| {
+            if let Some(default) = default {
+                sqlx::query("UPDATE pipelines SET is_default = $1 WHERE is_default = $2")
+                    .bind(false)
+                    .bind(true)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("UPDATE pipelines SET is_default = $1 WHERE name = $2")
+                    .bind(true)
+                    .bind(default)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM formulas")
+                .execute(&mut *conn)
+                .await?;
+            for (position, formula) in formulas.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO formulas (name, expression, position) VALUES ($1, $2, $3)",
+                )
+                .bind(&formula.name)
+                .bind(&formula.expression)
+                .bind(position as i32)
+                .execute(&mut *conn)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
     async fn sync_pipeline(&mut self, pipeline: &PipelineConfig) -> Result<(), StoreError> {
         on_conn!(self, |conn| {
             sqlx::query(

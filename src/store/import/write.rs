@@ -102,7 +102,7 @@ fn lead_rows<'a>(leads: &'a [LeadWrite<'a>]) -> Vec<LeadRow<'a>> {
 
 /// The binds that follow the rows parameter.
 enum Extra {
-    None,
+    Run(Id),
     Now(DateTime<Utc>),
     NowAndRun(DateTime<Utc>, Id),
 }
@@ -127,7 +127,7 @@ impl Tx {
         on_conn!(self, |conn| {
             let query = sqlx::query(AssertSqlSafe(sql)).bind(Json(Rows(rows)));
             let query = match extra {
-                Extra::None => query,
+                Extra::Run(run) => query.bind(run),
                 Extra::Now(now) => query.bind(now),
                 Extra::NowAndRun(now, run) => query.bind(now).bind(run),
             };
@@ -209,6 +209,7 @@ impl Tx {
         &mut self,
         kind: ContactKind,
         contacts: &[NewContact],
+        run: Id,
     ) -> Result<(), StoreError> {
         let (table, column) = match kind {
             ContactKind::Email => ("person_emails", "email"),
@@ -217,13 +218,13 @@ impl Tx {
         // An offered primary is kept only where the person has none yet. `WHERE true` tells
         // SQLite's parser that ON CONFLICT is the upsert clause.
         let sql = format!(
-            "INSERT INTO {table} (person_id, {column}, label, is_primary) \
+            "INSERT INTO {table} (person_id, {column}, label, is_primary, created_by_run) \
              SELECT person_id, value, label, CASE WHEN is_primary AND NOT EXISTS \
-             (SELECT 1 FROM {table} t WHERE t.person_id = j.person_id AND t.is_primary) THEN TRUE ELSE FALSE END \
+             (SELECT 1 FROM {table} t WHERE t.person_id = j.person_id AND t.is_primary) THEN TRUE ELSE FALSE END, $2 \
              FROM ({}) AS j WHERE true ON CONFLICT DO NOTHING",
             json_rows(self, CONTACT)
         );
-        self.execute_rows(sql, contacts, Extra::None).await
+        self.execute_rows(sql, contacts, Extra::Run(run)).await
     }
 
     pub async fn insert_leads(

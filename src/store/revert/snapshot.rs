@@ -1,0 +1,89 @@
+//! Before-images: each record a run changes is saved once, as it was before the run's first
+//! change, in the transaction of that change.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::types::Json;
+
+use super::Entity;
+use crate::model::Id;
+use crate::store::{StoreError, Tx, on_conn};
+
+/// The fields a revert puts back, per kind of record (JSON object arguments, the same for
+/// SQLite's `json_object` and PostgreSQL's `jsonb_build_object`).
+fn fields(entity: Entity, sqlite: bool) -> String {
+    let json = |column: &str| {
+        if sqlite {
+            format!("'{column}', json({column})")
+        } else {
+            format!("'{column}', {column}")
+        }
+    };
+    match entity {
+        Entity::Lead => format!(
+            "'title', title, 'person_id', person_id, 'organization_id', organization_id, 'value', value, \
+             'currency', currency, 'expected_close_date', expected_close_date, {}, 'owner', owner, \
+             'fingerprint', fingerprint, {}, 'updated_at', updated_at",
+            json("labels"),
+            json("custom_fields")
+        ),
+        Entity::Person => {
+            "'organization_id', organization_id, 'updated_at', updated_at".to_string()
+        }
+        Entity::Organization => {
+            "'domain', domain, 'website', website, 'address', address, 'updated_at', updated_at"
+                .to_string()
+        }
+    }
+}
+
+pub(super) fn table(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Lead => "leads",
+        Entity::Person => "persons",
+        Entity::Organization => "organizations",
+    }
+}
+
+impl Tx {
+    /// Saves these records as they are now, unless the run saved them before (then only the
+    /// time of its latest change moves on, so that its own later changes are not taken for
+    /// someone else's).
+    pub async fn snapshot(
+        &mut self,
+        run: Id,
+        entity: Entity,
+        ids: &[Id],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let (object, ids_in) = match self {
+            Tx::Sqlite(_) => (
+                format!("json_object({})", fields(entity, true)),
+                "id IN (SELECT value FROM json_each($1))".to_string(),
+            ),
+            Tx::Postgres(_) => (
+                format!("jsonb_build_object({})", fields(entity, false)),
+                "id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1))::uuid))".to_string(),
+            ),
+        };
+        let sql = format!(
+            "INSERT INTO run_changes (run_id, entity, entity_id, before, changed_at) \
+             SELECT $2, '{}', id, {object}, $3 FROM {} WHERE {ids_in} \
+             ON CONFLICT (run_id, entity, entity_id) DO UPDATE SET changed_at = excluded.changed_at",
+            entity.as_str(),
+            table(entity)
+        );
+        on_conn!(self, |conn| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(Json(ids))
+                .bind(run)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+}
