@@ -33,12 +33,6 @@ pub async fn run(args: ConvertArgs) -> Result<(), Failure> {
         format!("convert `{}`: {:.2} s\n", job.name, summary.elapsed_seconds)
     };
     text.push_str(&summary.to_string());
-    for planned in &summary.planned {
-        text.push_str(&format!(
-            "  {}  {:<40}  rule `{}` -> {} / {}\n",
-            planned.lead_id, planned.title, planned.rule, planned.pipeline, planned.stage
-        ));
-    }
     print(&text)
 }
 

@@ -39,14 +39,15 @@ pub async fn apply_rules(
     Ok(pass.finish())
 }
 
-/// Applies the rules within one transaction the caller owns (a dry-run import, which
-/// rolls everything back).
+/// Applies the rules within one transaction the caller owns: a dry-run import, which
+/// converts for real, lists what it converted, and rolls everything back.
 pub async fn apply_rules_in(
     tx: &mut Tx,
     setup: &ConversionSetup,
     run: Id,
 ) -> Result<ConvertSummary> {
     let mut pass = Pass::new(setup, Apply::Run(run));
+    pass.summary.dry_run = true;
     while pass.page(tx).await? {}
     Ok(pass.finish())
 }
@@ -113,7 +114,7 @@ impl<'a> Pass<'a> {
             let Some(rule) = choice.rule else { continue };
             let index = self.setup.rules.iter().position(|r| std::ptr::eq(r, rule));
             chosen.push((*id, index.expect("the rule is one of the setup's")));
-            if self.apply == Apply::DryRun {
+            if self.summary.dry_run {
                 self.summary.planned.push(PlannedConversion {
                     lead_id: id.to_string(),
                     title: facts.title.clone(),

@@ -87,6 +87,21 @@ impl std::fmt::Display for ConvertSummary {
                 self.leads_already_converted
             )?;
         }
+        const SHOWN: usize = 50;
+        for planned in self.planned.iter().take(SHOWN) {
+            writeln!(
+                f,
+                "    {}  {}  rule `{}` -> {} / {}",
+                planned.lead_id, planned.title, planned.rule, planned.pipeline, planned.stage
+            )?;
+        }
+        if self.planned.len() > SHOWN {
+            writeln!(
+                f,
+                "    ... and {} more (--json lists them all)",
+                self.planned.len() - SHOWN
+            )?;
+        }
         if self.rule_errors > 0 {
             writeln!(
                 f,
