@@ -16,7 +16,8 @@ use clap::{Args, Parser, Subcommand};
 
 pub use outcome::Failure;
 
-/// Batch import of leads into a CRM's leads inbox: CSV -> mapping -> dedup -> inbox.
+/// Batch import of leads into a CRM's leads inbox: CSV, spreadsheets and HTTP APIs ->
+/// mapping -> dedup -> inbox -> deals, by rules or by hand.
 ///
 /// Exit codes: 0 success (rejected rows within the error budget), 1 the job failed
 /// (error budget spent, unreadable input, database error), 2 usage or configuration error.
@@ -65,7 +66,8 @@ pub enum Command {
 /// Where the store is. Without it: the job's `database_url`, else `sqlite://leadsync.db`.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    /// Database URL: `sqlite://FILE` (`import` and `convert` create it if missing) or
+    /// `postgres://USER@HOST/DB`.
     #[arg(long, env = "LEADSYNC_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }

@@ -172,8 +172,13 @@ fn revert_text(report: &RevertReport) -> String {
     }
     const SHOWN: usize = 20;
     for conflict in report.conflicts.iter().take(SHOWN) {
+        let what = if conflict.overridden {
+            "reverted anyway"
+        } else {
+            "left alone"
+        };
         text.push_str(&format!(
-            "  left alone: {} {}: {}\n",
+            "  {what}: {} {}: {}\n",
             conflict.entity, conflict.id, conflict.reason
         ));
     }

@@ -78,7 +78,8 @@ pub async fn import(
         sources
     });
     let bar = progress_bar(options.progress);
-    bar.inc(summary.rows_read);
+    let rows_before = summary.rows_read;
+    bar.inc(rows_before);
     let mut seen: HashSet<u128> = HashSet::new();
     let mut interrupted = false;
     let interrupt = tokio::signal::ctrl_c();
@@ -176,7 +177,7 @@ pub async fn import(
     if rejects.written() > 0 {
         summary.rejects_file = Some(rejects.path().display().to_string());
     }
-    summary.finish(started.elapsed());
+    summary.finish(started.elapsed(), rows_before);
     let status = match (&result, &summary.error) {
         _ if interrupted => RunStatus::Interrupted,
         (Ok(()), None) => RunStatus::Succeeded,
@@ -185,6 +186,8 @@ pub async fn import(
     summary.status = status.as_str().to_string();
     if let Some(tx) = dry {
         tx.rollback().await?;
+        // The run was rolled back with everything else: there is nothing to look up.
+        summary.run_id = None;
         return result.map(|()| summary);
     }
     let counts = serde_json::to_value(&summary).context("the summary serializes to JSON")?;

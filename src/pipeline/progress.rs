@@ -93,6 +93,15 @@ pub fn resume_from(run: &Resumable, sources: &[OpenSource]) -> Result<Progress, 
             ));
         }
     }
+    // An incremental source reopens at the cursor saved with the last committed batch:
+    // what it reads next is already the rest, so nothing is read again.
+    let mut stored = stored;
+    for (position, source) in stored.sources.iter_mut().zip(sources) {
+        if source.spec.is_incremental() {
+            position.records = 0;
+            position.hash.clear();
+        }
+    }
     Ok(stored)
 }
 

@@ -70,13 +70,14 @@ impl Summary {
                 + self.rows_rejected
     }
 
-    /// Fills the derived figures once the run is over.
-    pub fn finish(&mut self, elapsed: std::time::Duration) {
+    /// Fills the derived figures once the run is over; `rows_before` are rows an earlier,
+    /// stopped attempt of the run had read (they are not part of this attempt's rate).
+    pub fn finish(&mut self, elapsed: std::time::Duration, rows_before: u64) {
         self.persons_matched = self.dedup.persons_matched();
         self.organizations_matched = self.dedup.organizations_matched();
         self.elapsed_seconds = elapsed.as_secs_f64();
         self.rows_per_second = if self.elapsed_seconds > 0.0 {
-            (self.rows_read as f64 / self.elapsed_seconds).round()
+            ((self.rows_read - rows_before) as f64 / self.elapsed_seconds).round()
         } else {
             0.0
         };

@@ -37,12 +37,13 @@ pub struct LeadDetail {
     pub person_phones: Vec<String>,
     pub organization_domain: Option<String>,
     pub archived_at: Option<DateTime<Utc>>,
+    pub archive_reason: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
 const LEAD_COLUMNS: &str = "SELECT l.id, l.title, p.name AS person, o.name AS organization, l.value, l.currency, \
      l.expected_close_date, l.labels, l.owner, l.source_name, l.source_key, l.created_at, l.origin, l.origin_id, \
-     l.custom_fields, l.archived_at, l.updated_at, l.person_id, o.domain \
+     l.custom_fields, l.archived_at, l.archive_reason, l.updated_at, l.person_id, o.domain \
      FROM leads l LEFT JOIN persons p ON p.id = l.person_id LEFT JOIN organizations o ON o.id = l.organization_id";
 
 macro_rules! lead_summary {
@@ -159,6 +160,7 @@ impl Store {
                 person_phones: Vec::new(),
                 organization_domain: row.try_get("domain")?,
                 archived_at: row.try_get("archived_at")?,
+                archive_reason: row.try_get("archive_reason")?,
                 updated_at: row.try_get("updated_at")?,
             };
             if let Some(person) = person_id {

@@ -143,7 +143,13 @@ async fn show(id: &str, database: &DatabaseArgs, json: bool) -> Result<(), Failu
         "custom",
         custom.map(|o| serde_json::Value::Object(o.clone()).to_string()),
     );
-    line("archived", lead.archived_at.map(|t| t.to_rfc3339()));
+    line(
+        "archived",
+        lead.archived_at.map(|t| match &lead.archive_reason {
+            Some(reason) => format!("{} ({reason})", t.to_rfc3339()),
+            None => t.to_rfc3339(),
+        }),
+    );
     line("created", Some(s.created_at.to_rfc3339()));
     line("updated", Some(lead.updated_at.to_rfc3339()));
     print(&text)

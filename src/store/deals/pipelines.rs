@@ -25,7 +25,7 @@ pub struct StageView {
 
 impl Store {
     /// Creates or updates the job's pipelines, their stages (in the job's order) and the
-    /// formula fields, in one transaction. Stages the job no longer names are kept (deals
+    /// formula fields (when the job declares any), in one transaction. Stages the job no longer names are kept (deals
     /// may sit in them) and ordered after the named ones.
     pub async fn sync_pipelines(
         &self,
@@ -90,11 +90,21 @@ impl Tx {
         for pipeline in pipelines {
             self.sync_pipeline(pipeline).await?;
         }
-        let default = pipelines
-            .iter()
-            .find(|p| p.default)
-            .or(pipelines.first())
-            .map(|p| p.name.as_str());
+        // A job that marks a default moves it there; otherwise its first pipeline becomes
+        // the default only when the store has none, so one job does not take another's.
+        let marked = pipelines.iter().find(|p| p.default);
+        let has_default: Option<i32> = on_conn!(self, |conn| {
+            sqlx::query_scalar("SELECT 1 FROM pipelines WHERE is_default = $1")
+                .bind(true)
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        let default = match marked {
+            Some(pipeline) => Some(pipeline),
+            None if has_default.is_none() => pipelines.first(),
+            None => None,
+        }
+        .map(|p| p.name.as_str());
         on_conn!(self, |conn| {
             if let Some(default) = default {
                 sqlx::query("UPDATE pipelines SET is_default = $1 WHERE is_default = $2")
@@ -108,9 +118,12 @@ impl Tx {
                     .execute(&mut *conn)
                     .await?;
             }
-            sqlx::query("DELETE FROM formulas")
-                .execute(&mut *conn)
-                .await?;
+            // The formulas are the store's: a job that declares none leaves them as they are.
+            if !formulas.is_empty() {
+                sqlx::query("DELETE FROM formulas")
+                    .execute(&mut *conn)
+                    .await?;
+            }
             for (position, formula) in formulas.iter().enumerate() {
                 sqlx::query(
                     "INSERT INTO formulas (name, expression, position) VALUES ($1, $2, $3)",

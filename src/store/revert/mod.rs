@@ -61,4 +61,6 @@ pub struct Conflict {
     pub entity: String,
     pub id: String,
     pub reason: String,
+    /// Reverted anyway (`--force`); records still in use are kept even then.
+    pub overridden: bool,
 }

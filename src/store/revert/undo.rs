@@ -115,6 +115,12 @@ impl Store {
                     .await?;
             });
         }
+        if !hold {
+            // Forced: what changed since was reverted all the same; what is in use stays.
+            for conflict in &mut report.conflicts {
+                conflict.overridden = conflict.reason.starts_with("changed since");
+            }
+        }
         if options.dry_run || hold {
             tx.rollback().await?;
         } else {
@@ -202,6 +208,7 @@ impl Tx {
                 entity: entity.to_string(),
                 id,
                 reason: reason.to_string(),
+                overridden: false,
             }));
         };
         let changed = "changed since the run";
@@ -383,6 +390,7 @@ impl Tx {
                 entity: "deal".to_string(),
                 id,
                 reason: "changed since the conversion (moved, won or lost)".to_string(),
+                overridden: false,
             }));
         Ok(())
     }
