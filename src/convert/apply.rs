@@ -144,7 +144,12 @@ impl<'a> Pass<'a> {
     async fn convert(&mut self, tx: &mut Tx, run: Id, chosen: &[(Id, usize)]) -> Result<()> {
         let setup = self.setup;
         let formulas = |deal: &DealFacts| setup.formulas.evaluate(deal);
-        for (lead, index) in chosen {
+        // Each rule's stage and author, looked up once.
+        let mut targets: Vec<Option<(Placement, Author)>> = vec![None; setup.rules.len()];
+        for (_, index) in chosen {
+            if targets[*index].is_some() {
+                continue;
+            }
             let rule = &setup.rules[*index];
             let key = (rule.pipeline.clone(), rule.stage.clone());
             let placement = match self.placements.get(&key) {
@@ -162,22 +167,32 @@ impl<'a> Pass<'a> {
                 rule: rule.name.clone(),
                 run,
             };
-            let order = ConvertOrder {
-                lead: *lead,
-                placement: &placement,
-                author: &author,
-                run: Some(run),
-                owner: rule.owner.as_deref(),
-                labels: &rule.labels,
-                products: &rule.products,
-                currency: rule.currency.as_deref(),
-                participants: &rule.participants,
-            };
-            let converted = tx
-                .convert_lead(&order, &formulas)
-                .await
-                .with_context(|| format!("cannot convert lead {lead} by rule `{}`", rule.name))?;
-            match converted {
+            targets[*index] = Some((placement, author));
+        }
+        let orders: Vec<ConvertOrder> = chosen
+            .iter()
+            .map(|(lead, index)| {
+                let rule = &setup.rules[*index];
+                let (placement, author) = targets[*index].as_ref().expect("looked up above");
+                ConvertOrder {
+                    lead: *lead,
+                    placement,
+                    author,
+                    run: Some(run),
+                    owner: rule.owner.as_deref(),
+                    labels: &rule.labels,
+                    products: &rule.products,
+                    currency: rule.currency.as_deref(),
+                    participants: &rule.participants,
+                }
+            })
+            .collect();
+        let outcomes = tx
+            .convert_leads(&orders, &formulas)
+            .await
+            .context("cannot convert the page of leads")?;
+        for ((_, index), outcome) in chosen.iter().zip(outcomes) {
+            match outcome {
                 Converted::Deal(_) => {
                     self.summary.by_rule[*index].converted += 1;
                     self.summary.leads_converted += 1;

@@ -82,8 +82,9 @@ pub async fn convert_by_hand(
     for chunk in leads.chunks(CHUNK) {
         let mut tx = store.begin().await?;
         let placement = tx.placement(pipeline, stage).await?;
-        for lead in chunk {
-            let order = ConvertOrder {
+        let orders: Vec<ConvertOrder> = chunk
+            .iter()
+            .map(|lead| ConvertOrder {
                 lead: *lead,
                 placement: &placement,
                 author: &author,
@@ -93,8 +94,11 @@ pub async fn convert_by_hand(
                 products: &[],
                 currency: None,
                 participants: &[],
-            };
-            match tx.convert_lead(&order, &evaluate).await? {
+            })
+            .collect();
+        let outcomes = tx.convert_leads(&orders, &evaluate).await?;
+        for (lead, converted) in chunk.iter().zip(outcomes) {
+            match converted {
                 Converted::Deal(deal) => outcome.converted.push((*lead, deal)),
                 Converted::NotInInbox => outcome.not_in_inbox.push(*lead),
                 Converted::Archived => outcome.archived.push(*lead),

@@ -33,6 +33,9 @@ use crate::store::{Store, Tx};
 use commit::RunState;
 use start::Start;
 
+/// Rows after which the store's statistics are refreshed before the rules run.
+const ANALYZE_AFTER_ROWS: u64 = 10_000;
+
 pub struct ImportOptions {
     pub rejects_path: PathBuf,
     /// Draw a progress bar on stderr (only where stderr is a terminal).
@@ -165,6 +168,9 @@ pub async fn import(
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
+    }
+    if dry.is_none() && summary.rows_read - rows_before >= ANALYZE_AFTER_ROWS {
+        store.analyze().await?;
     }
     // Rules see the inbox only once every source is in: a lead is judged on all its rows.
     let result = match result {

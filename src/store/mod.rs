@@ -14,7 +14,7 @@ pub mod journal;
 pub mod leads;
 pub mod revert;
 pub mod runs;
-mod sql;
+pub(crate) mod sql;
 
 use std::str::FromStr;
 use std::time::Duration;

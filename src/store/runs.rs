@@ -92,6 +92,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Brings PostgreSQL's table statistics up to date after a large load, so that the
+    /// queries that follow (conversion pages, lookups of the next run) get index plans
+    /// rather than waiting for autovacuum. SQLite needs nothing.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if let Store::Postgres(pool) = self {
+            sqlx::query("ANALYZE leads, persons, organizations, person_emails, person_phones")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 impl Tx {
     /// Records the start of a run in this transaction (a dry run's, which rolls back).
     pub async fn start_run(

@@ -4,10 +4,10 @@
 use super::Tx;
 
 /// A column read out of a JSON row: its name and its PostgreSQL type.
-pub(super) type Column = (&'static str, &'static str);
+pub(crate) type Column = (&'static str, &'static str);
 
 /// A `SELECT` that turns the JSON array of objects in parameter `$1` into typed rows.
-pub(super) fn json_rows(tx: &Tx, columns: &[Column]) -> String {
+pub(crate) fn json_rows(tx: &Tx, columns: &[Column]) -> String {
     match tx {
         Tx::Sqlite(_) => {
             let fields: Vec<String> = columns

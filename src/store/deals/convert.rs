@@ -3,9 +3,12 @@
 //! The lead is claimed by deleting it from the inbox (`DELETE ... RETURNING`): of two
 //! conversions of the same lead, the second finds nothing to delete and converts nothing.
 //! The deal, its products, participants, change log entry and the conversion record
-//! (which keeps the lead as it was) are written in the same transaction.
+//! (which keeps the lead as it was) are written in the same transaction. A page of leads
+//! converts with one statement per table, the rows travelling as one JSON parameter.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::types::Json;
@@ -13,6 +16,7 @@ use sqlx::types::Json;
 use super::{Author, DealError, Placement};
 use crate::model::Id;
 use crate::rules::{DealFacts, ProductFacts, products_total};
+use crate::store::sql::{Column, json_rows};
 use crate::store::{Tx, on_conn};
 
 /// A lead as it was in the inbox, kept on its conversion record.
@@ -97,154 +101,338 @@ macro_rules! lead_record {
     };
 }
 
+/// A deal as it travels in the JSON parameter.
+#[derive(Serialize)]
+struct DealRow<'a> {
+    id: Id,
+    title: &'a str,
+    person_id: Option<Id>,
+    organization_id: Option<Id>,
+    pipeline_id: i64,
+    stage_id: i64,
+    value: Option<f64>,
+    currency: Option<String>,
+    probability: i32,
+    expected_close_date: Option<NaiveDate>,
+    labels: Vec<String>,
+    owner: Option<String>,
+    custom_fields: &'a serde_json::Value,
+    origin_lead_id: Id,
+    formula_fields: serde_json::Map<String, serde_json::Value>,
+    /// The change-log entry and conversion record of the deal.
+    created: String,
+    changed_by: String,
+    lead: &'a LeadRecord,
+    source_name: Option<&'a str>,
+    source_key: Option<&'a str>,
+    run_id: Option<Id>,
+}
+
+const DEAL: &[Column] = &[
+    ("id", "uuid"),
+    ("title", "text"),
+    ("person_id", "uuid"),
+    ("organization_id", "uuid"),
+    ("pipeline_id", "bigint"),
+    ("stage_id", "bigint"),
+    ("value", "double precision"),
+    ("currency", "text"),
+    ("probability", "integer"),
+    ("expected_close_date", "date"),
+    ("labels", "jsonb"),
+    ("owner", "text"),
+    ("custom_fields", "jsonb"),
+    ("origin_lead_id", "uuid"),
+    ("formula_fields", "jsonb"),
+];
+const CHANGE: &[Column] = &[("id", "uuid"), ("created", "text"), ("changed_by", "text")];
+const CONVERSION: &[Column] = &[
+    ("origin_lead_id", "uuid"),
+    ("id", "uuid"),
+    ("source_name", "text"),
+    ("source_key", "text"),
+    ("changed_by", "text"),
+    ("lead", "jsonb"),
+    ("run_id", "uuid"),
+];
+
+#[derive(Serialize)]
+struct ProductRow<'a> {
+    deal_id: Id,
+    name: &'a str,
+    quantity: f64,
+    unit_price: f64,
+    discount: f64,
+}
+
+const PRODUCT: &[Column] = &[
+    ("deal_id", "uuid"),
+    ("name", "text"),
+    ("quantity", "double precision"),
+    ("unit_price", "double precision"),
+    ("discount", "double precision"),
+];
+
+#[derive(Serialize)]
+struct ParticipantRow {
+    deal_id: Id,
+    email: String,
+}
+
+const PARTICIPANT: &[Column] = &[("deal_id", "uuid"), ("email", "text")];
+
+type Formulas<'a> = &'a dyn Fn(&DealFacts) -> serde_json::Map<String, serde_json::Value>;
+
 impl Tx {
     /// Converts a lead into a deal. `formulas` computes the deal's formula fields.
     pub async fn convert_lead(
         &mut self,
         order: &ConvertOrder<'_>,
-        formulas: &dyn Fn(&DealFacts) -> serde_json::Map<String, serde_json::Value>,
+        formulas: Formulas<'_>,
     ) -> Result<Converted, DealError> {
-        let Some(lead) = self.take_lead(order.lead).await? else {
-            return Ok(if self.lead_is_archived(order.lead).await? {
-                Converted::Archived
-            } else {
-                Converted::NotInInbox
-            });
-        };
-        let deal = Id::new();
+        let mut converted = self
+            .convert_leads(std::slice::from_ref(order), formulas)
+            .await?;
+        Ok(converted.remove(0))
+    }
+
+    /// Converts leads into deals, each as its order says; one outcome per order, in order.
+    pub async fn convert_leads(
+        &mut self,
+        orders: &[ConvertOrder<'_>],
+        formulas: Formulas<'_>,
+    ) -> Result<Vec<Converted>, DealError> {
+        let ids: Vec<Id> = orders.iter().map(|order| order.lead).collect();
+        let mut taken = self.take_leads(&ids).await?;
+        let missing: Vec<Id> = ids
+            .iter()
+            .filter(|id| !taken.contains_key(id))
+            .copied()
+            .collect();
+        let archived = self.archived_among(&missing).await?;
         let now = Utc::now();
-        let mut labels = lead.labels.clone();
-        for label in order.labels {
-            if !labels.contains(label) {
-                labels.push(label.clone());
+        let mut outcomes = Vec::with_capacity(orders.len());
+        let mut leads = Vec::new();
+        for order in orders {
+            match taken.remove(&order.lead) {
+                Some(lead) => {
+                    let deal = Id::new();
+                    outcomes.push(Converted::Deal(deal));
+                    leads.push((order, deal, lead));
+                }
+                None if archived.contains(&order.lead) => outcomes.push(Converted::Archived),
+                None => outcomes.push(Converted::NotInInbox),
             }
         }
-        let owner = order.owner.map(str::to_string).or(lead.owner.clone());
-        let (value, currency) = if order.products.is_empty() {
-            (lead.value, lead.currency.clone())
-        } else {
-            match lead.currency.clone().or(order.currency.map(str::to_string)) {
-                Some(currency) => (Some(products_total(order.products)), Some(currency)),
-                // A value needs a currency: without one the products stay, the value not.
-                None => (None, None),
-            }
-        };
-        let facts = DealFacts {
-            title: lead.title.clone(),
-            value,
-            currency: currency.clone(),
-            probability: Some(i64::from(order.placement.probability)),
-            status: "open".to_string(),
-            pipeline: order.placement.pipeline.clone(),
-            stage: order.placement.stage.clone(),
-            labels: labels.clone(),
-            owner: owner.clone(),
-            custom: lead.custom_fields.as_object().cloned().unwrap_or_default(),
-            products: order.products.to_vec(),
-            expected_close_date: lead.expected_close_date,
-        };
-        let formula_fields = formulas(&facts);
-        let created = format!("created from lead {} {}", lead.id, order.author.how());
-        on_conn!(self, |conn| {
-            sqlx::query(
-                "INSERT INTO deals (id, title, person_id, organization_id, pipeline_id, stage_id, status, \
-                 value, currency, probability, expected_close_date, labels, owner, custom_fields, \
-                 origin_lead_id, formula_fields, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-            )
-            .bind(deal)
-            .bind(&lead.title)
-            .bind(lead.person_id)
-            .bind(lead.organization_id)
-            .bind(order.placement.pipeline_id)
-            .bind(order.placement.stage_id)
-            .bind(value)
-            .bind(&currency)
-            .bind(order.placement.probability)
-            .bind(lead.expected_close_date)
-            .bind(Json(&labels))
-            .bind(&owner)
-            .bind(Json(&lead.custom_fields))
-            .bind(lead.id)
-            .bind(Json(&formula_fields))
-            .bind(now)
-            .execute(&mut *conn)
+        let deals: Vec<DealRow> = leads
+            .iter()
+            .map(|(order, deal, lead)| deal_row(order, *deal, lead, formulas))
+            .collect();
+        let products: Vec<ProductRow> = leads
+            .iter()
+            .flat_map(|(order, deal, _)| {
+                order.products.iter().map(move |p| ProductRow {
+                    deal_id: *deal,
+                    name: &p.name,
+                    quantity: p.quantity,
+                    unit_price: p.unit_price,
+                    discount: p.discount,
+                })
+            })
+            .collect();
+        let participants: Vec<ParticipantRow> = leads
+            .iter()
+            .flat_map(|(order, deal, _)| {
+                order.participants.iter().map(move |email| ParticipantRow {
+                    deal_id: *deal,
+                    email: email.trim().to_lowercase(),
+                })
+            })
+            .collect();
+        self.insert_deal_rows(&deals, &products, &participants, now)
             .await?;
-            for product in order.products {
-                sqlx::query(
+        Ok(outcomes)
+    }
+
+    async fn insert_deal_rows(
+        &mut self,
+        deals: &[DealRow<'_>],
+        products: &[ProductRow<'_>],
+        participants: &[ParticipantRow],
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), DealError> {
+        if deals.is_empty() {
+            return Ok(());
+        }
+        let statements = [
+            (
+                format!(
+                    "INSERT INTO deals (id, title, person_id, organization_id, pipeline_id, stage_id, status, \
+                     value, currency, probability, expected_close_date, labels, owner, custom_fields, \
+                     origin_lead_id, formula_fields, created_at, updated_at) \
+                     SELECT id, title, person_id, organization_id, pipeline_id, stage_id, 'open', value, currency, \
+                     probability, expected_close_date, labels, owner, custom_fields, origin_lead_id, \
+                     formula_fields, $2, $2 FROM ({}) AS j",
+                    json_rows(self, DEAL)
+                ),
+                serde_json::to_value(deals),
+            ),
+            (
+                format!(
                     "INSERT INTO deal_products (deal_id, name, quantity, unit_price, discount) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(deal)
-                .bind(&product.name)
-                .bind(product.quantity)
-                .bind(product.unit_price)
-                .bind(product.discount)
-                .execute(&mut *conn)
-                .await?;
+                     SELECT deal_id, name, quantity, unit_price, discount FROM ({}) AS j WHERE $2 IS NOT NULL",
+                    json_rows(self, PRODUCT)
+                ),
+                serde_json::to_value(products),
+            ),
+            (
+                format!(
+                    "INSERT INTO deal_participants (deal_id, person_id) SELECT j.deal_id, e.person_id \
+                     FROM ({}) AS j JOIN person_emails e ON e.email = j.email WHERE $2 IS NOT NULL \
+                     ON CONFLICT DO NOTHING",
+                    json_rows(self, PARTICIPANT)
+                ),
+                serde_json::to_value(participants),
+            ),
+            (
+                format!(
+                    "INSERT INTO deal_changes (deal_id, field, old_value, new_value, changed_at, changed_by) \
+                     SELECT id, 'deal', NULL, created, $2, changed_by FROM ({}) AS j",
+                    json_rows(self, CHANGE)
+                ),
+                serde_json::to_value(deals),
+            ),
+            (
+                format!(
+                    "INSERT INTO conversions (lead_id, deal_id, source_name, source_key, converted_at, \
+                     converted_by, lead, run_id) SELECT origin_lead_id, id, source_name, source_key, $2, \
+                     changed_by, lead, run_id FROM ({}) AS j",
+                    json_rows(self, CONVERSION)
+                ),
+                serde_json::to_value(deals),
+            ),
+        ];
+        for (sql, rows) in statements {
+            let rows = rows.expect("deal rows serialize to JSON");
+            if rows.as_array().is_some_and(Vec::is_empty) {
+                continue;
             }
-            for email in order.participants {
-                sqlx::query(
-                    "INSERT INTO deal_participants (deal_id, person_id) \
-                     SELECT $1, person_id FROM person_emails WHERE email = $2 ON CONFLICT DO NOTHING",
-                )
-                .bind(deal)
-                .bind(email.trim().to_lowercase())
-                .execute(&mut *conn)
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO deal_changes (deal_id, field, old_value, new_value, changed_at, changed_by) \
-                 VALUES ($1, 'deal', NULL, $2, $3, $4)",
-            )
-            .bind(deal)
-            .bind(&created)
-            .bind(now)
-            .bind(order.author.label())
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT INTO conversions (lead_id, deal_id, source_name, source_key, converted_at, \
-                 converted_by, lead, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(lead.id)
-            .bind(deal)
-            .bind(&lead.source_name)
-            .bind(&lead.source_key)
-            .bind(now)
-            .bind(order.author.label())
-            .bind(Json(&lead))
-            .bind(order.run)
-            .execute(&mut *conn)
-            .await?;
-        });
-        Ok(Converted::Deal(deal))
+            on_conn!(self, |conn| {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(Json(&rows))
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+        }
+        Ok(())
     }
 
-    /// Removes a lead from the inbox and returns it, unless it is archived or gone.
-    async fn take_lead(&mut self, id: Id) -> Result<Option<LeadRecord>, DealError> {
+    /// Removes leads from the inbox and returns them, but not archived ones.
+    async fn take_leads(&mut self, ids: &[Id]) -> Result<HashMap<Id, LeadRecord>, DealError> {
         let sql = format!(
-            "DELETE FROM leads WHERE id = $1 AND archived_at IS NULL RETURNING {LEAD_COLUMNS}"
+            "DELETE FROM leads WHERE {} AND archived_at IS NULL RETURNING {LEAD_COLUMNS}",
+            ids_in(self)
         );
+        let mut taken = HashMap::with_capacity(ids.len());
         on_conn!(self, |conn| {
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(&mut *conn)
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(Json(ids))
+                .fetch_all(&mut *conn)
                 .await?;
-            match row {
-                Some(row) => Ok(Some(lead_record!(row))),
-                None => Ok(None),
+            for row in rows {
+                let lead = lead_record!(row);
+                taken.insert(lead.id, lead);
             }
-        })
+        });
+        Ok(taken)
     }
 
-    async fn lead_is_archived(&mut self, id: Id) -> Result<bool, DealError> {
-        let found: Option<i32> = on_conn!(self, |conn| {
-            sqlx::query_scalar("SELECT 1 FROM leads WHERE id = $1 AND archived_at IS NOT NULL")
-                .bind(id)
-                .fetch_optional(&mut *conn)
+    /// Those of these leads that sit archived in the inbox.
+    async fn archived_among(&mut self, ids: &[Id]) -> Result<Vec<Id>, DealError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id FROM leads WHERE {} AND archived_at IS NOT NULL",
+            ids_in(self)
+        );
+        Ok(on_conn!(self, |conn| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(Json(ids))
+                .fetch_all(&mut *conn)
                 .await?
-        });
-        Ok(found.is_some())
+        }))
+    }
+}
+
+/// "`id` is one of the ids of the JSON array in `$1`".
+fn ids_in(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Sqlite(_) => "id IN (SELECT value FROM json_each($1))",
+        Tx::Postgres(_) => "id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1))::uuid))",
+    }
+}
+
+/// The deal a lead becomes: its fields carried over, the order's owner, labels and
+/// products applied, its formula fields computed.
+fn deal_row<'a>(
+    order: &'a ConvertOrder<'_>,
+    deal: Id,
+    lead: &'a LeadRecord,
+    formulas: Formulas<'_>,
+) -> DealRow<'a> {
+    let mut labels = lead.labels.clone();
+    for label in order.labels {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+    let owner = order.owner.map(str::to_string).or(lead.owner.clone());
+    let (value, currency) = if order.products.is_empty() {
+        (lead.value, lead.currency.clone())
+    } else {
+        match lead.currency.clone().or(order.currency.map(str::to_string)) {
+            Some(currency) => (Some(products_total(order.products)), Some(currency)),
+            // A value needs a currency: without one the products stay, the value not.
+            None => (None, None),
+        }
+    };
+    let facts = DealFacts {
+        title: lead.title.clone(),
+        value,
+        currency: currency.clone(),
+        probability: Some(i64::from(order.placement.probability)),
+        status: "open".to_string(),
+        pipeline: order.placement.pipeline.clone(),
+        stage: order.placement.stage.clone(),
+        labels: labels.clone(),
+        owner: owner.clone(),
+        custom: lead.custom_fields.as_object().cloned().unwrap_or_default(),
+        products: order.products.to_vec(),
+        expected_close_date: lead.expected_close_date,
+    };
+    DealRow {
+        id: deal,
+        title: &lead.title,
+        person_id: lead.person_id,
+        organization_id: lead.organization_id,
+        pipeline_id: order.placement.pipeline_id,
+        stage_id: order.placement.stage_id,
+        value,
+        currency,
+        probability: order.placement.probability,
+        expected_close_date: lead.expected_close_date,
+        labels,
+        owner,
+        custom_fields: &lead.custom_fields,
+        origin_lead_id: lead.id,
+        formula_fields: formulas(&facts),
+        created: format!("created from lead {} {}", lead.id, order.author.how()),
+        changed_by: order.author.label(),
+        lead,
+        source_name: lead.source_name.as_deref(),
+        source_key: lead.source_key.as_deref(),
+        run_id: order.run,
     }
 }
