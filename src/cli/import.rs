@@ -17,7 +17,7 @@ pub async fn run(args: ImportArgs) -> Result<(), Failure> {
         rejects_path: args
             .rejects
             .clone()
-            .unwrap_or_else(|| default_rejects_path(&job.name)),
+            .unwrap_or_else(|| default_rejects_path(&job.name, args.dry_run)),
         progress: std::io::stderr().is_terminal(),
         resume: !args.restart && !args.dry_run,
         dry_run: args.dry_run,
@@ -62,8 +62,10 @@ async fn import(
     Ok(pipeline::import(job, sources, store, options).await?)
 }
 
-/// `<job name>.rejects.csv` in the current folder, with the name made safe as a file name.
-fn default_rejects_path(job: &str) -> PathBuf {
+/// `<job name>.rejects.csv` in the current folder, with the name made safe as a file name;
+/// a dry run's own `<job name>.dry-run.rejects.csv`, so that it never replaces the file of a
+/// run that may still be resumed.
+fn default_rejects_path(job: &str, dry_run: bool) -> PathBuf {
     let safe: String = job
         .chars()
         .map(|c| {
@@ -74,5 +76,9 @@ fn default_rejects_path(job: &str) -> PathBuf {
             }
         })
         .collect();
-    PathBuf::from(format!("{}.rejects.csv", safe.trim_start_matches('.')))
+    let kind = if dry_run { ".dry-run" } else { "" };
+    PathBuf::from(format!(
+        "{}{kind}.rejects.csv",
+        safe.trim_start_matches('.')
+    ))
 }

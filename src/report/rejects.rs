@@ -77,6 +77,18 @@ impl RejectWriter {
         if bytes == 0 {
             return RejectWriter::new(path, writer.header);
         }
+        // Only the file the stopped run wrote is cut back: a rejects file at least as long
+        // as the run had got.
+        let shown = path.display();
+        let found = std::fs::metadata(path)
+            .with_context(|| format!("the rejects file `{shown}` of the stopped run is gone"))?;
+        let mut first_line = String::new();
+        let file = File::open(path).with_context(|| format!("cannot read `{shown}`"))?;
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first_line)
+            .with_context(|| format!("cannot read `{shown}`"))?;
+        if !first_line.starts_with(&META_COLUMNS.join(",")) || found.len() < bytes {
+            anyhow::bail!("`{shown}` is not the rejects file the stopped run wrote");
+        }
         writer.truncate(RejectMark { bytes, written })?;
         Ok(writer)
     }

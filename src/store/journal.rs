@@ -30,6 +30,10 @@ pub struct RunView {
 #[derive(Debug, Clone)]
 pub struct Resumable {
     pub id: Id,
+    /// The run's status and process as found, so that taking it up can check that no one
+    /// else did in between.
+    pub status: String,
+    pub pid: Option<i64>,
     pub counts: serde_json::Value,
     pub progress: serde_json::Value,
 }
@@ -44,7 +48,7 @@ pub fn host_name() -> String {
 
 /// Whether the process that started a run is gone: only decidable for a process of this
 /// machine (on Linux, by its `/proc` entry). Elsewhere the run counts as alive.
-fn process_is_gone(pid: Option<i64>, host: Option<&str>) -> bool {
+pub fn process_is_gone(pid: Option<i64>, host: Option<&str>) -> bool {
     let here = host_name();
     match (pid, host) {
         (Some(pid), Some(host)) if host == here && std::path::Path::new("/proc/self").exists() => {
@@ -141,6 +145,8 @@ impl Store {
                 Some(progress) if run.config_hash == config_hash => {
                     return Ok(Some(Resumable {
                         id: run.id,
+                        status: run.status,
+                        pid: run.pid,
                         counts: run.counts,
                         progress,
                     }));
@@ -152,19 +158,24 @@ impl Store {
         Ok(None)
     }
 
-    /// Takes a stopped run up again in this process.
-    pub async fn reopen_run(&self, id: Id) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
+    /// Takes a stopped run up again in this process, unless another process did so since
+    /// it was found; `false` then.
+    pub async fn claim_run(&self, run: &Resumable) -> Result<bool, StoreError> {
+        let claimed = on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE import_runs SET status = 'running', finished_at = NULL, pid = $1, host = $2 WHERE id = $3",
+                "UPDATE import_runs SET status = 'running', finished_at = NULL, pid = $1, host = $2 \
+                 WHERE id = $3 AND status = $4 AND pid IS NOT DISTINCT FROM $5",
             )
             .bind(i64::from(std::process::id()))
             .bind(host_name())
-            .bind(id)
+            .bind(run.id)
+            .bind(&run.status)
+            .bind(run.pid)
             .execute(pool)
-            .await?;
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        Ok(claimed == 1)
     }
 
     /// Marks a stopped run as one that will not be resumed (its job is starting over).

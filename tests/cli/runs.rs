@@ -466,3 +466,128 @@ fn ctrl_c_stops_at_a_batch_and_the_next_run_goes_on() {
     assert_eq!(counts(&resumed), counts(&uninterrupted));
     assert_eq!(dump(&wd), dump(&reference));
 }
+
+const HEADER: &str = "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\n";
+
+on_both_backends!(
+    a_forced_revert_keeps_what_other_runs_still_use,
+    |wd: &Workdir| {
+        // Run A creates Ada at Acme; run B links a lead of its own to A's person. Reverting A
+        // with --force keeps Ada and her organization (B's lead needs them) and fails on nothing.
+        let a = job(
+            wd,
+            "first",
+            &wd.write(
+                "a.csv",
+                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme GmbH,,,,,,\n"),
+            ),
+            100,
+            "",
+        );
+        let b = job(
+            wd,
+            "second",
+            &wd.write(
+                "b.csv",
+                &format!("{HEADER}B1,Second deal,Ada,Byron,ada@acme.example,,,,,,,,\n"),
+            ),
+            100,
+            "",
+        );
+        let run_a = wd.import_json(&a)["run_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        wd.import_json(&b);
+        let held = wd.run(&["runs", "revert", &run_a]);
+        assert_eq!(held.status.code(), Some(1));
+        let forced = json(&wd.ok(&["runs", "revert", &run_a, "--force", "--json"]));
+        assert_eq!(forced["applied"], true, "{forced}");
+        assert_eq!(wd.rows("SELECT title FROM leads"), ["Second deal"]);
+        assert_eq!(wd.count("SELECT COUNT(*) FROM persons"), 1);
+    }
+);
+
+on_both_backends!(a_killed_run_can_be_reverted, |wd: &Workdir| {
+    let csv = generated(wd, "leads.csv", 200);
+    let run = wd.import_json(&job(wd, "killed", &csv, 50, ""))["run_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // As a kill leaves it: still `running`, its process gone.
+    wd.execute(&format!(
+        "UPDATE import_runs SET status = 'running', pid = 2147483000 WHERE id = '{run}'"
+    ));
+    let reverted = json(&wd.ok(&["runs", "revert", &run, "--json"]));
+    assert_eq!(reverted["applied"], true, "{reverted}");
+    assert_eq!(wd.count("SELECT COUNT(*) FROM leads"), 0);
+});
+
+on_both_backends!(
+    reverting_an_import_undoes_its_own_conversions_too,
+    |wd: &Workdir| {
+        let rules = "[[pipelines]]\nname = \"Sales\"\nstages = [{ name = \"Qualified\", probability = 20 }]\n\
+                 [[rules]]\nname = \"big\"\nwhen = 'lead.value != null && lead.value >= 1000.0'\n";
+        let first = job(
+            wd,
+            "first",
+            &wd.write(
+                "a.csv",
+                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,10,EUR,,,\n"),
+            ),
+            100,
+            rules,
+        );
+        wd.import_json(&first);
+        let after_first = dump(wd);
+        // The second run updates A1 (now big) and its rules convert it.
+        let second = job(
+            wd,
+            "second",
+            &wd.write(
+                "a2.csv",
+                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,5000,EUR,,,\n"),
+            ),
+            100,
+            rules,
+        );
+        let run = wd.import_json(&second)["run_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        assert_eq!(wd.count("SELECT COUNT(*) FROM deals"), 1);
+        let reverted = json(&wd.ok(&["runs", "revert", &run, "--json"]));
+        assert_eq!(
+            reverted["conflicts"].as_array().map(Vec::len),
+            Some(0),
+            "{reverted}"
+        );
+        assert_eq!(wd.count("SELECT COUNT(*) FROM deals"), 0);
+        assert_eq!(dump(wd), after_first);
+    }
+);
+
+#[test]
+fn a_stopped_run_whose_rejects_file_is_gone_starts_over() {
+    let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
+    let csv = generated(&wd, "leads.csv", 2000);
+    let job = job(&wd, "lost", &csv, 50, "");
+    let mut child = wd.spawn(&["import", path(&job)]);
+    assert!(
+        wait_for(&mut child, || committed(&wd) >= 300),
+        "killed mid-run"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(wd.rows("SELECT status FROM import_runs") == ["running"]);
+    std::fs::remove_file(wd.wd_path("lost.rejects.csv")).ok();
+    let summary = json(&wd.ok(&["import", path(&job), "--json"]));
+    assert_eq!(summary["resumed"], false, "{summary}");
+    assert_eq!(summary["rows_read"], 2000);
+    let mut statuses = wd.rows("SELECT status FROM import_runs ORDER BY started_at");
+    statuses.sort();
+    assert_eq!(statuses, ["failed", "succeeded"]);
+    // And the next run has nothing to resume and nothing to add.
+    let again = json(&wd.ok(&["import", path(&job), "--json"]));
+    assert_eq!(again["leads_created"], 0);
+}

@@ -9,6 +9,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::{Conflict, RevertReport};
 use crate::model::Id;
 use crate::store::deals::LeadRecord;
+use crate::store::journal::process_is_gone;
 use crate::store::{Store, StoreError, Tx, on_conn};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,6 +73,13 @@ impl Store {
         id: Id,
         options: RevertOptions,
     ) -> Result<RevertReport, RevertError> {
+        // Decided before the transaction: SQLite's one connection is the transaction's then.
+        if let Some(run) = self.show_run(id).await?
+            && run.status == "running"
+            && !process_is_gone(run.pid, run.host.as_deref())
+        {
+            return Err(RevertError::Running(id));
+        }
         let mut tx = self.begin().await?;
         let row: Option<(String, String)> = on_conn!(&mut tx, |conn| {
             sqlx::query_as("SELECT kind, status FROM import_runs WHERE id = $1")
@@ -92,9 +100,6 @@ impl Store {
             report.already_reverted = true;
             tx.rollback().await?;
             return Ok(report);
-        }
-        if status == "running" && self.resumable_run_is(id).await? != Some(true) {
-            return Err(RevertError::Running(id));
         }
         // An import run may have converted leads by the job's rules: those go first.
         tx.find_conversion_conflicts(id, &mut report).await?;
@@ -128,15 +133,6 @@ impl Store {
             report.applied = true;
         }
         Ok(report)
-    }
-
-    /// `Some(true)` when run `id` is the latest of its job and stopped (its process gone).
-    async fn resumable_run_is(&self, id: Id) -> Result<Option<bool>, StoreError> {
-        let Some(run) = self.show_run(id).await? else {
-            return Ok(None);
-        };
-        let stopped = self.resumable_run(&run.job_name, &run.config_hash).await?;
-        Ok(Some(stopped.is_some_and(|s| s.id == id)))
     }
 }
 
@@ -186,16 +182,25 @@ macro_rules! befores {
 }
 
 /// A person or organization still used by records of other runs.
-const PERSON_IN_USE: &str = "(EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id AND (l.origin_id IS NULL OR l.origin_id <> $1)) \
+const PERSON_IN_USE: &str = "(EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id AND (l.origin_id IS NULL OR l.origin_id <> $1) \
+         AND NOT EXISTS (SELECT 1 FROM run_changes rc WHERE rc.run_id = $1 AND rc.entity = 'lead' AND rc.entity_id = l.id)) \
      OR EXISTS (SELECT 1 FROM deals d WHERE d.person_id = p.id AND NOT EXISTS \
          (SELECT 1 FROM conversions c WHERE c.deal_id = d.id AND c.run_id = $1)) \
      OR EXISTS (SELECT 1 FROM deal_participants dp WHERE dp.person_id = p.id) \
      OR EXISTS (SELECT 1 FROM person_emails e WHERE e.person_id = p.id AND (e.created_by_run IS NULL OR e.created_by_run <> $1)) \
      OR EXISTS (SELECT 1 FROM person_phones f WHERE f.person_id = p.id AND (f.created_by_run IS NULL OR f.created_by_run <> $1)))";
-const ORGANIZATION_IN_USE: &str = "(EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = o.id AND (l.origin_id IS NULL OR l.origin_id <> $1)) \
-     OR EXISTS (SELECT 1 FROM persons p WHERE p.organization_id = o.id AND (p.created_by_run IS NULL OR p.created_by_run <> $1)) \
-     OR EXISTS (SELECT 1 FROM deals d WHERE d.organization_id = o.id AND NOT EXISTS \
-         (SELECT 1 FROM conversions c WHERE c.deal_id = d.id AND c.run_id = $1)))";
+/// An organization is in use by a lead or deal of another run, or by any person that stays
+/// (one of another run, or one of this run that is itself still in use).
+fn organization_in_use() -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = o.id AND (l.origin_id IS NULL OR l.origin_id <> $1) \
+             AND NOT EXISTS (SELECT 1 FROM run_changes rc WHERE rc.run_id = $1 AND rc.entity = 'lead' AND rc.entity_id = l.id)) \
+         OR EXISTS (SELECT 1 FROM persons p WHERE p.organization_id = o.id AND (p.created_by_run IS NULL \
+             OR p.created_by_run <> $1 OR {PERSON_IN_USE})) \
+         OR EXISTS (SELECT 1 FROM deals d WHERE d.organization_id = o.id AND NOT EXISTS \
+             (SELECT 1 FROM conversions c WHERE c.deal_id = d.id AND c.run_id = $1)))"
+    )
+}
 
 impl Tx {
     async fn find_import_conflicts(
@@ -238,7 +243,8 @@ impl Tx {
             ids!(
                 self,
                 "SELECT c.entity_id FROM run_changes c WHERE c.run_id = $1 AND c.entity = 'lead' \
-             AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = c.entity_id)"
+             AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = c.entity_id) \
+             AND c.entity_id NOT IN (SELECT lead_id FROM conversions WHERE run_id = $1)"
                     .to_string(),
                 run
             ),
@@ -277,7 +283,8 @@ impl Tx {
             ids!(
                 self,
                 format!(
-                    "SELECT o.id FROM organizations o WHERE o.created_by_run = $1 AND {ORGANIZATION_IN_USE}"
+                    "SELECT o.id FROM organizations o WHERE o.created_by_run = $1 AND {}",
+                    organization_in_use()
                 ),
                 run
             ),
@@ -364,7 +371,7 @@ impl Tx {
             .execute_for(run, format!("DELETE FROM persons WHERE id IN (SELECT p.id FROM persons p WHERE p.created_by_run = $1 AND NOT {PERSON_IN_USE})"))
             .await?;
         report.organizations_deleted += self
-            .execute_for(run, format!("DELETE FROM organizations WHERE id IN (SELECT o.id FROM organizations o WHERE o.created_by_run = $1 AND NOT {ORGANIZATION_IN_USE})"))
+            .execute_for(run, format!("DELETE FROM organizations WHERE id IN (SELECT o.id FROM organizations o WHERE o.created_by_run = $1 AND NOT {})", organization_in_use()))
             .await?;
         // The next run reads the source from the start again.
         self.execute_for(run, "DELETE FROM source_cursors WHERE run_id = $1".into())
