@@ -224,11 +224,16 @@ fn compile_field(
 }
 
 fn unknown_column(column: &str, columns: &HashMap<String, usize>) -> String {
+    const SHOWN: usize = 30;
     let mut known: Vec<&str> = columns.keys().map(String::as_str).collect();
     known.sort_unstable();
+    let listed = match known.len() {
+        n if n > SHOWN => format!("{}, and {} more", known[..SHOWN].join(", "), n - SHOWN),
+        _ => known.join(", "),
+    };
     format!(
-        "column `{column}` is not in the file's header (it has: {})",
-        known.join(", ")
+        "column `{column}` is not in the file's header (it has {} columns: {listed})",
+        known.len()
     )
 }
 

@@ -10,6 +10,7 @@ pub mod target;
 pub mod transform;
 
 use std::collections::HashMap;
+use std::collections::HashSet;
 
 use csv::StringRecord;
 
@@ -156,8 +157,10 @@ impl Mapping {
                 into.lead.expected_close_date = Some(parse::date(&text(), &field.formats)?);
             }
             Target::LeadLabels => {
+                // A set beside the list: a cell of many labels stays linear.
+                let mut known: HashSet<String> = into.lead.labels.iter().cloned().collect();
                 for label in value.into_items() {
-                    if !into.lead.labels.contains(&label) {
+                    if known.insert(label.clone()) {
                         into.lead.labels.push(label);
                     }
                 }
@@ -288,8 +291,9 @@ impl Mapping {
 }
 
 fn push_new(into: &mut Vec<Contact>, contacts: Vec<Contact>) {
+    let mut known: HashSet<String> = into.iter().map(|c| c.value.clone()).collect();
     for contact in contacts {
-        if !into.iter().any(|known| known.value == contact.value) {
+        if known.insert(contact.value.clone()) {
             into.push(contact);
         }
     }

@@ -139,6 +139,10 @@ pub fn money(raw: &str, format: NumberFormat) -> Result<(f64, Option<String>), S
         (rest, "")
     };
     let amount = number(amount_text, format).map_err(|_| format!("`{raw}` is not an amount"))?;
+    // Beyond this a double no longer holds every cent: the amount would be stored rounded.
+    if amount.abs() > 9.0e15 {
+        return Err(format!("`{raw}` is too large an amount to keep exactly"));
+    }
     let code = match (prefix, suffix) {
         ("", "") => None,
         (symbol, "") | ("", symbol) => {
@@ -175,6 +179,9 @@ pub fn date(raw: &str, formats: &[String]) -> Result<NaiveDate, String> {
         }
     }
     let parsed = found.ok_or_else(|| match formats.is_empty() {
+        true if looks_iso(text) => {
+            format!("date `{raw}` is not a day of the calendar (or its year is out of range)")
+        }
         true => format!("date `{raw}` is not YYYY-MM-DD; set `formats` to read other layouts"),
         false => format!("date `{raw}` matches none of the formats {formats:?}"),
     })?;
@@ -182,6 +189,16 @@ pub fn date(raw: &str, formats: &[String]) -> Result<NaiveDate, String> {
         return Err(format!("date `{raw}` is out of range (years 1900 to 2200)"));
     }
     Ok(parsed)
+}
+
+/// `NNNN-NN-NN` (any digits, also a year sign or more year digits): the layout is right, so
+/// a failure is the day itself (`2024-02-30`, `0000-00-00`).
+fn looks_iso(text: &str) -> bool {
+    let text = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts.as_slice(), [year, month, day]
+        if year.len() >= 4 && month.len() == 2 && day.len() == 2
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())))
 }
 
 fn iso_date(text: &str) -> Option<NaiveDate> {

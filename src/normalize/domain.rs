@@ -21,7 +21,8 @@ pub fn web_domain(website: &str) -> Option<String> {
         .map_or(authority, |(_, host)| host);
     let host = host.split_once(':').map_or(host, |(host, _port)| host);
     let mut host = lowercase(host.strip_suffix('.').unwrap_or(host));
-    if host.starts_with("www.") {
+    // `www.` is a host, not a name: dropped, unless what is left has no dot (`www.ac`).
+    if host.starts_with("www.") && host[4..].contains('.') {
         host.drain(..4);
     }
     if !is_hostname(&host) {
@@ -46,6 +47,9 @@ pub(super) fn is_hostname(host: &str) -> bool {
     host.contains('.')
         && host.split('.').all(|label| {
             !label.is_empty()
+                && label.chars().count() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
                 && label.chars().all(|c| {
                     c.is_ascii_lowercase()
                         || c.is_ascii_digit()

@@ -35,8 +35,13 @@ pub fn email(raw: &str) -> Result<String, NormalizeError> {
         Err(err(EmailProblem::SeveralAt))
     } else if local.is_empty() {
         Err(err(EmailProblem::EmptyLocal))
-    } else if local.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    } else if local
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+    {
         Err(err(EmailProblem::BadLocal))
+    } else if local.chars().count() > 64 || out.chars().count() > 254 {
+        Err(err(EmailProblem::TooLong))
     } else if domain.is_empty() {
         Err(err(EmailProblem::NoDomain))
     } else if !is_hostname(domain) {
@@ -44,6 +49,12 @@ pub fn email(raw: &str) -> Result<String, NormalizeError> {
     } else {
         Ok(out)
     }
+}
+
+/// Format characters that print as nothing (soft hyphen, zero-width and direction marks,
+/// word joiners, byte-order mark): an address holding one is not the one it looks like.
+pub(super) fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Organization domain from a normalized (lowercase) email: the registrable domain of its host,
@@ -130,7 +141,8 @@ mod tests {
             "email `a@b@c.com` has more than one `@`"
         );
         assert_eq!(message("@b.com"), "email `@b.com` has an empty local part");
-        let space = "email `a b@c.com` has a space or control character in its local part";
+        let space =
+            "email `a b@c.com` has a space, control or invisible character in its local part";
         assert_eq!(message("a b@c.com"), space);
         for bad in [
             "a@localhost",

@@ -62,8 +62,10 @@ pub enum EmailProblem {
     SeveralAt,
     #[error("has an empty local part")]
     EmptyLocal,
-    #[error("has a space or control character in its local part")]
+    #[error("has a space, control or invisible character in its local part")]
     BadLocal,
+    #[error("is longer than an address may be (64 characters before the `@`, 254 in all)")]
+    TooLong,
     #[error("has no domain")]
     NoDomain,
     #[error("has an invalid domain")]

@@ -21,6 +21,10 @@ pub enum ExprError {
     /// A formula evaluated to something that cannot be stored as a field value.
     #[error("the formula yields a `{got}`; a formula yields a number, a string, a bool or null")]
     NotScalar { got: String },
+    /// The text is too long or nests too many operators to parse and evaluate safely
+    /// (the parser and evaluator recurse on each operator).
+    #[error("the expression is too large ({what}); split it into several rules or simplify it")]
+    TooLarge { what: String },
     /// Evaluation failed on these facts, e.g. a comparison with a null value.
     #[error("evaluation failed: {message}")]
     Eval { message: String },

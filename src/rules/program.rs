@@ -44,7 +44,12 @@ fn date(text: &CelString<'_>) -> Result<CelTimestamp, ExecutionError> {
 }
 
 /// Parses `text` and checks every name it uses against `variables`.
+/// Limits that keep the parser's and evaluator's recursion well inside a thread's stack.
+const MAX_LENGTH: usize = 4096;
+const MAX_OPERATORS: usize = 100;
+
 pub(super) fn compile(text: &str, variables: Variables) -> Result<Program, ExprError> {
+    check_size(text)?;
     let program = env().compile(text)?;
     check(program.expression(), text, program.source_info(), variables)?;
     Ok(program)
@@ -61,4 +66,42 @@ pub(super) fn evaluate<T>(
     context.set_variable_resolver(variables);
     let result = Value::resolve_val(program.expression(), &context)?;
     read(result.as_ref())
+}
+
+/// Refuses expressions whose size alone could overflow the stack: too long, or too many
+/// operators, member selections or calls (each one a level of recursion).
+fn check_size(text: &str) -> Result<(), ExprError> {
+    if text.len() > MAX_LENGTH {
+        return Err(ExprError::TooLarge {
+            what: format!("{} characters, at most {MAX_LENGTH}", text.len()),
+        });
+    }
+    let operators = text
+        .chars()
+        .filter(|c| {
+            matches!(
+                c,
+                '+' | '-'
+                    | '*'
+                    | '/'
+                    | '%'
+                    | '.'
+                    | '('
+                    | '['
+                    | '&'
+                    | '|'
+                    | '?'
+                    | '!'
+                    | '<'
+                    | '>'
+                    | '='
+            )
+        })
+        .count();
+    if operators > MAX_OPERATORS * 2 {
+        return Err(ExprError::TooLarge {
+            what: format!("about {} operators, at most {MAX_OPERATORS}", operators / 2),
+        });
+    }
+    Ok(())
 }

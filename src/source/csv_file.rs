@@ -14,6 +14,9 @@ use encoding_rs::{Encoding, UTF_8};
 use super::decode::{self, CsvOptions, SNIFF_LEN, Transcoder};
 use super::{BadRecord, Record};
 
+/// The longest cell a record may have.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
 pub struct CsvSource {
     path: PathBuf,
     reader: csv::Reader<Input>,
@@ -69,6 +72,9 @@ impl CsvSource {
         let header = header_names(header, detected.encoding)
             .with_context(|| format!("the header of `{shown}` is not readable"))?;
         if header.iter().all(String::is_empty) {
+            if header.len() > 1 {
+                bail!("`{shown}` has a header line with no column names");
+            }
             bail!("`{shown}` has no header line (the file is empty)");
         }
         Ok(CsvSource {
@@ -120,6 +126,23 @@ impl CsvSource {
                 ),
                 cells: cells.iter().map(str::to_string).collect(),
             }),
+            // No CRM field holds a megabyte; such a cell is a broken export, and storing it
+            // would cost the database many times its size.
+            Ok(cells) if cells.iter().any(|cell| cell.len() > MAX_CELL_BYTES) => {
+                let i = cells
+                    .iter()
+                    .position(|cell| cell.len() > MAX_CELL_BYTES)
+                    .expect("a long cell was found");
+                Err(BadRecord {
+                    line,
+                    reason: format!(
+                        "cell {} is {} bytes long, more than the {MAX_CELL_BYTES} a field may hold",
+                        i + 1,
+                        cells[i].len()
+                    ),
+                    cells: cells.iter().map(str::to_string).collect(),
+                })
+            }
             // PostgreSQL cannot store a NUL character in text; no CRM field needs one.
             Ok(cells) => match cells.iter().position(|cell| cell.contains('\0')) {
                 Some(i) => Err(BadRecord {
