@@ -330,6 +330,17 @@ fn wait_for(child: &mut std::process::Child, ready: impl Fn() -> bool) -> bool {
     panic!("the import neither got there nor ended within a minute");
 }
 
+/// Starts an import of `job` and kills it (SIGKILL) once `leads` leads are committed.
+fn kill_after(wd: &Workdir, job: &Path, leads: i64) {
+    let mut child = wd.spawn(&["import", path(job)]);
+    assert!(
+        wait_for(&mut child, || committed(wd) >= leads),
+        "the import ended before {leads} leads"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
 /// Leads committed so far.
 fn committed(wd: &Workdir) -> i64 {
     wd.try_count("SELECT COUNT(*) FROM leads").unwrap_or(0)
@@ -400,13 +411,7 @@ fn an_input_changed_in_the_part_already_read_starts_the_run_over() {
     let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
     let csv = generated(&wd, "leads.csv", 2000);
     let job = job(&wd, "changing", &csv, 50, "");
-    let mut child = wd.spawn(&["import", path(&job)]);
-    assert!(
-        wait_for(&mut child, || committed(&wd) >= 200),
-        "killed mid-run"
-    );
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    kill_after(&wd, &job, 200);
     // Same size, other content: a title early in the file changes one letter.
     let text = std::fs::read_to_string(&csv).expect("csv");
     let line = text.lines().nth(3).expect("a row").to_string();
@@ -572,13 +577,7 @@ fn a_stopped_run_whose_rejects_file_is_gone_starts_over() {
     let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
     let csv = generated(&wd, "leads.csv", 2000);
     let job = job(&wd, "lost", &csv, 50, "");
-    let mut child = wd.spawn(&["import", path(&job)]);
-    assert!(
-        wait_for(&mut child, || committed(&wd) >= 300),
-        "killed mid-run"
-    );
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    kill_after(&wd, &job, 300);
     assert!(wd.rows("SELECT status FROM import_runs") == ["running"]);
     std::fs::remove_file(wd.wd_path("lost.rejects.csv")).ok();
     let summary = json(&wd.ok(&["import", path(&job), "--json"]));

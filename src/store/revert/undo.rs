@@ -136,6 +136,11 @@ impl Store {
     }
 }
 
+/// A saved record read back; one that does not read is a store error like any bad column.
+fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
+    serde_json::from_value(value).map_err(|err| StoreError::Query(sqlx::Error::Decode(err.into())))
+}
+
 /// Ids (as text) of the rows a query returns in its first column.
 macro_rules! ids {
     ($tx:expr, $sql:expr, $run:expr) => {{
@@ -295,8 +300,7 @@ impl Tx {
 
     async fn undo_import(&mut self, run: Id, report: &mut RevertReport) -> Result<(), StoreError> {
         for (id, before) in befores!(self, "lead", "leads", run) {
-            let before: LeadBefore = serde_json::from_value(before)
-                .map_err(|err| StoreError::Query(sqlx::Error::Decode(err.into())))?;
+            let before: LeadBefore = decode(before)?;
             on_conn!(self, |conn| {
                 sqlx::query(
                     "UPDATE leads SET title = $1, person_id = $2, organization_id = $3, value = $4, currency = $5, \
@@ -321,8 +325,7 @@ impl Tx {
             report.leads_restored += 1;
         }
         for (id, before) in befores!(self, "person", "persons", run) {
-            let before: PersonBefore = serde_json::from_value(before)
-                .map_err(|err| StoreError::Query(sqlx::Error::Decode(err.into())))?;
+            let before: PersonBefore = decode(before)?;
             on_conn!(self, |conn| {
                 sqlx::query(
                     "UPDATE persons SET organization_id = $1, updated_at = $2 WHERE id = $3",
@@ -336,8 +339,7 @@ impl Tx {
             report.persons_restored += 1;
         }
         for (id, before) in befores!(self, "organization", "organizations", run) {
-            let before: OrganizationBefore = serde_json::from_value(before)
-                .map_err(|err| StoreError::Query(sqlx::Error::Decode(err.into())))?;
+            let before: OrganizationBefore = decode(before)?;
             on_conn!(self, |conn| {
                 sqlx::query(
                     "UPDATE organizations SET domain = $1, website = $2, address = $3, updated_at = $4 WHERE id = $5",
@@ -431,8 +433,7 @@ impl Tx {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         for (deal, lead) in conversions {
-            let lead: LeadRecord = serde_json::from_value(lead)
-                .map_err(|err| StoreError::Query(sqlx::Error::Decode(err.into())))?;
+            let lead: LeadRecord = decode(lead)?;
             on_conn!(self, |conn| {
                 sqlx::query("DELETE FROM conversions WHERE deal_id = $1")
                     .bind(deal)
