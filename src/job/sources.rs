@@ -142,7 +142,7 @@ impl SourceSpec {
     fn open_reader(&self, cursor: Option<String>) -> anyhow::Result<SourceReader> {
         match &self.input {
             SourceInput::Csv { path, options } => {
-                CsvSource::open(path, options).map(SourceReader::Csv)
+                CsvSource::open(path, options).map(|csv| SourceReader::Csv(Box::new(csv)))
             }
             SourceInput::Sheet { path, options } => {
                 SheetSource::open(path, options).map(SourceReader::Sheet)

@@ -12,6 +12,7 @@ use csv::{ByteRecord, StringRecord};
 use encoding_rs::{Encoding, UTF_8};
 
 use super::decode::{self, CsvOptions, SNIFF_LEN, Transcoder};
+use super::lines::{LineCounting, breaks_in};
 use super::{BadRecord, Record};
 
 /// The longest cell a record may have.
@@ -19,13 +20,13 @@ pub const MAX_CELL_BYTES: usize = 1 << 20;
 
 pub struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<Input>,
+    reader: csv::Reader<LineCounting<Input>>,
     header: Vec<String>,
     encoding: &'static Encoding,
     delimiter: u8,
-    /// Lines end in CR LF (or CR), which changes where the CSV reader dates a record from.
-    crlf: bool,
     buffer: ByteRecord,
+    /// The line the previous record (or the header) ended on: the next starts after it.
+    last_line: u64,
 }
 
 /// The file's bytes as UTF-8: as they are, or decoded from another encoding.
@@ -65,12 +66,14 @@ impl CsvSource {
             .flexible(true)
             .has_headers(true)
             .delimiter(detected.delimiter)
-            .from_reader(input);
+            .from_reader(LineCounting::new(input));
         let header = reader
             .byte_headers()
             .with_context(|| format!("cannot read the header of `{shown}`"))?;
         let header = header_names(header, detected.encoding)
             .with_context(|| format!("the header of `{shown}` is not readable"))?;
+        let header_end = reader.position().byte();
+        let last_line = reader.get_mut().line_of(header_end.saturating_sub(1));
         if header.iter().all(String::is_empty) {
             if header.len() > 1 {
                 bail!("`{shown}` has a header line with no column names");
@@ -83,8 +86,8 @@ impl CsvSource {
             header,
             encoding: detected.encoding,
             delimiter: detected.delimiter,
-            crlf: detected.crlf,
             buffer: ByteRecord::new(),
+            last_line,
         })
     }
 
@@ -169,30 +172,19 @@ impl CsvSource {
         Ok(Some(record))
     }
 
-    /// The line where the record just read starts. The CSV reader dates a record from where it
-    /// stopped after the previous one, which is before any blank lines and, in CR LF files,
-    /// before the LF. Where the record ends, less its inner line breaks, is exact, except on a
-    /// last record without a final LF; there the reader's own date is right.
-    fn record_line(&self) -> u64 {
-        let start = self.buffer.position().map_or(1, |p| p.line());
-        let end = self.reader.position().line();
-        // Most records span one line: counting breaks only in the others keeps the hot path.
-        let inner = if end.saturating_sub(start) > 1 {
-            let breaks = self
-                .buffer
-                .as_slice()
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            u64::try_from(breaks).expect("a record holds fewer than 2^64 line breaks")
-        } else {
-            0
-        };
-        if self.crlf {
-            end.saturating_sub(inner).max(1)
-        } else {
-            end.saturating_sub(inner + 1).max(start)
-        }
+    /// The line where the record just read starts: the line of its last byte (its line
+    /// end, or its last character at the end of the file), less the line breaks inside its
+    /// cells. Whatever ends the lines, and however many blank lines come before it.
+    /// A file cut inside a quoted cell ends its last record with a break that is the cell's,
+    /// not a line end; the record still starts after the line the previous one ended on.
+    fn record_line(&mut self) -> u64 {
+        let end = self.reader.position().byte();
+        let last = self.reader.get_mut().line_of(end.saturating_sub(1));
+        let start = last
+            .saturating_sub(breaks_in(&self.buffer))
+            .max(self.last_line + 1);
+        self.last_line = last;
+        start
     }
 }
 

@@ -46,8 +46,6 @@ pub struct Detected {
     /// Length of the byte-order mark to skip before the header.
     pub bom_len: usize,
     pub delimiter: u8,
-    /// The header line ends in CR LF (or CR alone) rather than LF.
-    pub crlf: bool,
 }
 
 /// Settles encoding and delimiter from the first bytes of a file (`whole` when that is all of
@@ -73,7 +71,6 @@ pub fn detect(prefix: &[u8], whole: bool, options: &CsvOptions) -> Result<Detect
         encoding,
         bom_len,
         delimiter: delimiter.unwrap_or_else(|| sniff_delimiter(&text)),
-        crlf: first_line_end(&text) == Some(b'\r'),
     })
 }
 
@@ -182,15 +179,6 @@ fn sniff_text(prefix: &[u8], whole: bool, encoding: &'static Encoding) -> String
         Some(end) if !whole => text[..=end].to_string(),
         _ => text.into_owned(),
     }
-}
-
-/// The byte that ends the first line, outside quotes.
-fn first_line_end(text: &str) -> Option<u8> {
-    let mut quoted = false;
-    text.bytes().find(|&byte| {
-        quoted ^= byte == b'"';
-        !quoted && matches!(byte, b'\r' | b'\n')
-    })
 }
 
 /// The delimiter the first records agree on. Among the candidates that split the header into
@@ -359,7 +347,6 @@ mod tests {
         );
         let le = detected(b"\xFF\xFEa\0,\0b\0\n\0");
         assert_eq!((le.encoding, le.bom_len, le.delimiter), (UTF_16LE, 2, b','));
-        assert!(!le.crlf);
         let be = detected(b"\xFE\xFF\0a\0\t\0b\0\n");
         assert_eq!(
             (be.encoding, be.bom_len, be.delimiter),
@@ -432,15 +419,6 @@ mod tests {
         assert_eq!(sniff_delimiter("name,notes\nA,\"x;\ny;z\"\nB,c\n"), b',');
         assert_eq!(sniff_delimiter("single\nvalue\n"), b',');
         assert_eq!(sniff_delimiter(""), b',');
-    }
-
-    #[test]
-    fn the_header_line_end_is_found_outside_quotes() {
-        assert_eq!(first_line_end("a,b\r\n1,2\n"), Some(b'\r'));
-        assert_eq!(first_line_end("\"a\nb\",c\r\n"), Some(b'\r'));
-        assert_eq!(first_line_end("a,b\n1,2\r\n"), Some(b'\n'));
-        assert_eq!(first_line_end("a,b"), None);
-        assert!(detected(b"a\0,\0b\0\r\0\n\0").crlf);
     }
 
     #[test]

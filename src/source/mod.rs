@@ -6,6 +6,7 @@
 mod csv_file;
 pub mod decode;
 pub mod http;
+mod lines;
 pub mod sheet;
 
 pub use csv_file::CsvSource;
@@ -33,7 +34,7 @@ pub struct BadRecord {
 
 /// An open source of any kind, read the same way by the pipeline.
 pub enum SourceReader {
-    Csv(CsvSource),
+    Csv(Box<CsvSource>),
     Sheet(SheetSource),
     Http(Box<HttpSource>),
 }

@@ -340,7 +340,6 @@ fn a_header_of_blank_names_is_not_called_an_empty_file() {
 }
 
 #[test]
-#[ignore = "line numbers follow the first line's ending: with CR-only lines every reject says line 1, with CR LF rows under an LF header two rejects share a line"]
 fn line_numbers_survive_cr_and_mixed_line_ends() {
     for name in ["cr_line_ends.csv", "mixed_line_ends.csv"] {
         let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
