@@ -175,7 +175,22 @@ pub async fn import(
     // Rules see the inbox only once every source is in: a lead is judged on all its rows.
     let result = match result {
         Ok(()) if summary.error.is_none() && !interrupted => {
-            convert_after_load(job, store, dry.as_mut(), run, &mut summary).await
+            // Ctrl-C here drops the page being converted (its transaction rolls back);
+            // pages converted before stay, and the next run converts the rest.
+            let converted = tokio::select! {
+                biased;
+                _ = &mut interrupt => None,
+                result = convert_after_load(job, store, dry.as_mut(), run, &mut summary) => Some(result),
+            };
+            converted.unwrap_or_else(|| {
+                interrupted = true;
+                summary.error = Some(
+                    "interrupted while applying the rules; every lead is loaded; run the job \
+                     again (or `leadsync convert JOB`) to convert the rest"
+                        .to_string(),
+                );
+                Ok(())
+            })
         }
         other => other,
     };
