@@ -47,6 +47,21 @@ fn job(wd: &Workdir, name: &str, csv: &Path, batch_size: u32, extra: &str) -> Pa
     )
 }
 
+/// The header of the generic mapping's columns.
+const HEADER: &str = "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\n";
+
+/// A job over a small file of `rows` under the generic header, written as `NAME.csv`.
+fn rows_job(wd: &Workdir, name: &str, rows: &str, extra: &str) -> PathBuf {
+    let csv = wd.write(&format!("{name}.csv"), &format!("{HEADER}{rows}"));
+    job(wd, name, &csv, 100, extra)
+}
+
+/// Imports the job and returns its run's id.
+fn import_run(wd: &Workdir, job: &Path) -> String {
+    let summary = wd.import_json(job);
+    summary["run_id"].as_str().expect("a run id").to_string()
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -187,27 +202,24 @@ when = 'lead.value != null && lead.value >= 50000.0'
 on_both_backends!(
     revert_undoes_an_import_and_restores_what_it_changed,
     |wd: &Workdir| {
-        let header = "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\n";
-        let first = format!(
-            "{header}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n\
-         A2,Globex deal,Hank,Scorpio,hank@globex.example,,Globex,,200,EUR,,,\n"
+        let a = rows_job(
+            wd,
+            "first",
+            "A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n\
+             A2,Globex deal,Hank,Scorpio,hank@globex.example,,Globex,,200,EUR,,,\n",
+            "",
         );
         // The second file edits A1, adds a phone to Ada and a website to Acme, and adds A3.
-        let second = format!(
-            "{header}A1,Acme bigger deal,Ada,Byron,ada@acme.example,+1 415 555 0100,Acme,https://acme.example,150,EUR,,,\n\
-         A3,Initech deal,Peter,Gibbons,peter@initech.example,,Initech,,300,EUR,,,\n"
+        let b = rows_job(
+            wd,
+            "second",
+            "A1,Acme bigger deal,Ada,Byron,ada@acme.example,+1 415 555 0100,Acme,https://acme.example,150,EUR,,,\n\
+             A3,Initech deal,Peter,Gibbons,peter@initech.example,,Initech,,300,EUR,,,\n",
+            "",
         );
-        let a = job(wd, "first", &wd.write("first.csv", &first), 100, "");
-        let b = job(wd, "second", &wd.write("second.csv", &second), 100, "");
-        let run_a = wd.import_json(&a)["run_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let run_a = import_run(wd, &a);
         let after_a = dump(wd);
-        let run_b = wd.import_json(&b)["run_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let run_b = import_run(wd, &b);
         assert_ne!(dump(wd), after_a);
 
         let dry = json(&wd.ok(&["runs", "revert", &run_b, "--dry-run", "--json"]));
@@ -238,31 +250,19 @@ on_both_backends!(
 on_both_backends!(
     revert_leaves_records_changed_since_unless_forced,
     |wd: &Workdir| {
-        let header = "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\n";
-        let a = job(
+        let a = rows_job(
             wd,
             "first",
-            &wd.write(
-                "first.csv",
-                &format!("{header}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n"),
-            ),
-            100,
+            "A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n",
             "",
         );
-        let b = job(
+        let b = rows_job(
             wd,
             "second",
-            &wd.write(
-                "second.csv",
-                &format!("{header}A1,Acme changed,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n"),
-            ),
-            100,
+            "A1,Acme changed,Ada,Byron,ada@acme.example,,Acme,,100,EUR,,,\n",
             "",
         );
-        let run_a = wd.import_json(&a)["run_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let run_a = import_run(wd, &a);
         wd.import_json(&b);
         let before = dump(wd);
         let output = wd.run(&["runs", "revert", &run_a]);
@@ -472,37 +472,24 @@ fn ctrl_c_stops_at_a_batch_and_the_next_run_goes_on() {
     assert_eq!(dump(&wd), dump(&reference));
 }
 
-const HEADER: &str = "lead_id,title,first_name,last_name,email,phone,company,website,value,currency,expected_close_date,labels,owner\n";
-
 on_both_backends!(
     a_forced_revert_keeps_what_other_runs_still_use,
     |wd: &Workdir| {
         // Run A creates Ada at Acme; run B links a lead of its own to A's person. Reverting A
         // with --force keeps Ada and her organization (B's lead needs them) and fails on nothing.
-        let a = job(
+        let a = rows_job(
             wd,
             "first",
-            &wd.write(
-                "a.csv",
-                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme GmbH,,,,,,\n"),
-            ),
-            100,
+            "A1,Acme deal,Ada,Byron,ada@acme.example,,Acme GmbH,,,,,,\n",
             "",
         );
-        let b = job(
+        let b = rows_job(
             wd,
             "second",
-            &wd.write(
-                "b.csv",
-                &format!("{HEADER}B1,Second deal,Ada,Byron,ada@acme.example,,,,,,,,\n"),
-            ),
-            100,
+            "B1,Second deal,Ada,Byron,ada@acme.example,,,,,,,,\n",
             "",
         );
-        let run_a = wd.import_json(&a)["run_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let run_a = import_run(wd, &a);
         wd.import_json(&b);
         let held = wd.run(&["runs", "revert", &run_a]);
         assert_eq!(held.status.code(), Some(1));
@@ -515,10 +502,7 @@ on_both_backends!(
 
 on_both_backends!(a_killed_run_can_be_reverted, |wd: &Workdir| {
     let csv = generated(wd, "leads.csv", 200);
-    let run = wd.import_json(&job(wd, "killed", &csv, 50, ""))["run_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let run = import_run(wd, &job(wd, "killed", &csv, 50, ""));
     // As a kill leaves it: still `running`, its process gone.
     wd.execute(&format!(
         "UPDATE import_runs SET status = 'running', pid = 2147483000 WHERE id = '{run}'"
@@ -533,33 +517,21 @@ on_both_backends!(
     |wd: &Workdir| {
         let rules = "[[pipelines]]\nname = \"Sales\"\nstages = [{ name = \"Qualified\", probability = 20 }]\n\
                  [[rules]]\nname = \"big\"\nwhen = 'lead.value != null && lead.value >= 1000.0'\n";
-        let first = job(
+        wd.import_json(&rows_job(
             wd,
             "first",
-            &wd.write(
-                "a.csv",
-                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,10,EUR,,,\n"),
-            ),
-            100,
+            "A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,10,EUR,,,\n",
             rules,
-        );
-        wd.import_json(&first);
+        ));
         let after_first = dump(wd);
         // The second run updates A1 (now big) and its rules convert it.
-        let second = job(
+        let second = rows_job(
             wd,
             "second",
-            &wd.write(
-                "a2.csv",
-                &format!("{HEADER}A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,5000,EUR,,,\n"),
-            ),
-            100,
+            "A1,Acme deal,Ada,Byron,ada@acme.example,,Acme,,5000,EUR,,,\n",
             rules,
         );
-        let run = wd.import_json(&second)["run_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let run = import_run(wd, &second);
         assert_eq!(wd.count("SELECT COUNT(*) FROM deals"), 1);
         let reverted = json(&wd.ok(&["runs", "revert", &run, "--json"]));
         assert_eq!(
@@ -589,4 +561,22 @@ fn a_stopped_run_whose_rejects_file_is_gone_starts_over() {
     // And the next run has nothing to resume and nothing to add.
     let again = json(&wd.ok(&["import", path(&job), "--json"]));
     assert_eq!(again["leads_created"], 0);
+}
+
+#[test]
+fn restart_starts_over_and_marks_the_stopped_run_failed() {
+    let wd = Workdir::new(Backend::Sqlite).expect("sqlite");
+    let csv = generated(&wd, "leads.csv", 2000);
+    let job = job(&wd, "again", &csv, 50, "");
+    kill_after(&wd, &job, 300);
+    let summary = json(&wd.ok(&["import", path(&job), "--restart", "--json"]));
+    assert_eq!(summary["resumed"], false, "{summary}");
+    assert_eq!(summary["rows_read"], 2000);
+    assert!(
+        summary["leads_unchanged"].as_u64().expect("n") >= 300,
+        "{summary}"
+    );
+    let mut statuses = wd.rows("SELECT status FROM import_runs");
+    statuses.sort();
+    assert_eq!(statuses, ["failed", "succeeded"]);
 }
