@@ -1,8 +1,10 @@
 //! The SQL of an import batch: look up what the batch may match (`lookup`), then write
 //! the plan (`write`). Batch data travels as one JSON parameter per statement, so each
-//! statement is small, prepared once, and the same whatever the batch size.
+//! statement is small, prepared once, and the same whatever the batch size; SQLite's
+//! inserts, the bulk of a load, take bound multi-row `VALUES` lists instead (`values`).
 
 mod lookup;
+mod values;
 mod write;
 
 use std::collections::{HashMap, HashSet};

@@ -1,12 +1,14 @@
 //! Writes: the organizations, persons, contacts and leads a batch creates or changes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 
+use super::values::{Binds, ValuesStatement};
 use super::{Column, LeadWrite, Rows, json_rows};
 use crate::dedup::{NewContact, NewOrganization, NewPerson, OrganizationFill};
 use crate::model::Id;
@@ -113,6 +115,38 @@ struct PersonLink {
     organization_id: Id,
 }
 
+/// The statement that adds emails or phones on SQLite: an offered primary is kept only where
+/// the person has none yet, and a contact already known is left as it is. `WHERE true`
+/// tells SQLite's parser that ON CONFLICT is the upsert clause.
+macro_rules! contact_statement {
+    ($table:literal, $column:literal) => {
+        ValuesStatement {
+            template: concat!(
+                "INSERT INTO ", $table, " (created_by_run, person_id, ", $column, ", label, is_primary) ",
+                "SELECT column1, column2, column3, column4, CASE WHEN column5 AND NOT EXISTS (SELECT 1 FROM ",
+                $table, " t WHERE t.person_id = j.column2 AND t.is_primary) THEN TRUE ELSE FALSE END ",
+                "FROM (VALUES {values}) AS j WHERE true ON CONFLICT DO NOTHING"
+            ),
+            width: 5,
+        }
+    };
+}
+
+/// The run's id, which every row of a statement shares, as SQLite keeps ids.
+fn shared_id(id: Id) -> Arc<str> {
+    Arc::from(id.to_string())
+}
+
+/// A time every row of a statement shares, as sqlx writes times to SQLite.
+fn shared_time(time: DateTime<Utc>) -> Arc<str> {
+    Arc::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+}
+
+/// JSON text of a value the store keeps as JSON (labels, custom fields).
+fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("labels and custom fields serialize to JSON")
+}
+
 impl Tx {
     /// Runs `sql` with the rows as `$1`, then the binds of `extra` as `$2`, `$3`.
     async fn execute_rows<T: Serialize>(
@@ -142,6 +176,27 @@ impl Tx {
         run: Id,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if let Tx::Sqlite(tx) = self {
+            const STATEMENT: ValuesStatement = ValuesStatement {
+                template: "INSERT INTO organizations (created_by_run, created_at, updated_at, id, name, \
+                           name_key, domain, website, address) VALUES {values}",
+                width: 9,
+            };
+            let (run, now) = (shared_id(run), shared_time(now));
+            let row = |binds: &mut Binds, org: &NewOrganization| {
+                binds.add(run.clone());
+                binds.add(now.clone());
+                binds.add(now.clone());
+                binds.add(org.id);
+                binds.add(org.name.as_str());
+                binds.add(org.name_key.as_str());
+                binds.add(org.domain.as_deref());
+                binds.add(org.website.as_deref());
+                binds.add(org.address.as_deref());
+            };
+            STATEMENT.execute(tx, orgs, row).await?;
+            return Ok(());
+        }
         let sql = format!(
             "INSERT INTO organizations (id, name, name_key, domain, website, address, created_by_run, created_at, updated_at) \
              SELECT id, name, name_key, domain, website, address, $3, $2, $2 FROM ({}) AS j",
@@ -173,6 +228,25 @@ impl Tx {
         run: Id,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if let Tx::Sqlite(tx) = self {
+            const STATEMENT: ValuesStatement = ValuesStatement {
+                template: "INSERT INTO persons (created_by_run, created_at, updated_at, id, name, \
+                           name_key, organization_id) VALUES {values}",
+                width: 7,
+            };
+            let (run, now) = (shared_id(run), shared_time(now));
+            let row = |binds: &mut Binds, person: &NewPerson| {
+                binds.add(run.clone());
+                binds.add(now.clone());
+                binds.add(now.clone());
+                binds.add(person.id);
+                binds.add(person.name.as_str());
+                binds.add(person.name_key.as_str());
+                binds.add(person.organization_id);
+            };
+            STATEMENT.execute(tx, persons, row).await?;
+            return Ok(());
+        }
         let sql = format!(
             "INSERT INTO persons (id, name, name_key, organization_id, created_by_run, created_at, updated_at) \
              SELECT id, name, name_key, organization_id, $3, $2, $2 FROM ({}) AS j",
@@ -211,12 +285,30 @@ impl Tx {
         contacts: &[NewContact],
         run: Id,
     ) -> Result<(), StoreError> {
+        if let Tx::Sqlite(tx) = self {
+            // The same statement as below, over bound values.
+            const EMAILS: ValuesStatement = contact_statement!("person_emails", "email");
+            const PHONES: ValuesStatement = contact_statement!("person_phones", "phone");
+            let statement = match kind {
+                ContactKind::Email => &EMAILS,
+                ContactKind::Phone => &PHONES,
+            };
+            let run = shared_id(run);
+            let row = |binds: &mut Binds, contact: &NewContact| {
+                binds.add(run.clone());
+                binds.add(contact.person_id);
+                binds.add(contact.value.as_str());
+                binds.add(contact.label.as_str());
+                binds.add(contact.primary);
+            };
+            statement.execute(tx, contacts, row).await?;
+            return Ok(());
+        }
         let (table, column) = match kind {
             ContactKind::Email => ("person_emails", "email"),
             ContactKind::Phone => ("person_phones", "phone"),
         };
-        // An offered primary is kept only where the person has none yet. `WHERE true` tells
-        // SQLite's parser that ON CONFLICT is the upsert clause.
+        // An offered primary is kept only where the person has none yet.
         let sql = format!(
             "INSERT INTO {table} (person_id, {column}, label, is_primary, created_by_run) \
              SELECT person_id, value, label, CASE WHEN is_primary AND NOT EXISTS \
@@ -235,6 +327,36 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         if leads.is_empty() {
+            return Ok(());
+        }
+        if let Tx::Sqlite(tx) = self {
+            const STATEMENT: ValuesStatement = ValuesStatement {
+                template: "INSERT INTO leads (origin_id, source_name, created_at, updated_at, id, title, \
+                           person_id, organization_id, value, currency, expected_close_date, labels, owner, \
+                           source_key, fingerprint, custom_fields) VALUES {values}",
+                width: 16,
+            };
+            let (run, now, source) = (shared_id(run), shared_time(now), Arc::<str>::from(source));
+            let row = |binds: &mut Binds, lead: &LeadWrite<'_>| {
+                let draft = lead.draft;
+                binds.add(run.clone());
+                binds.add(source.clone());
+                binds.add(now.clone());
+                binds.add(now.clone());
+                binds.add(lead.id);
+                binds.add(draft.title.as_str());
+                binds.add(lead.person_id);
+                binds.add(lead.organization_id);
+                binds.add(draft.value.as_ref().map(|v| v.amount));
+                binds.add(draft.value.as_ref().map(|v| v.currency.as_str()));
+                binds.add(draft.expected_close_date);
+                binds.add(json_text(&draft.labels));
+                binds.add(draft.owner.as_deref());
+                binds.add(lead.source_key);
+                binds.add(lead.fingerprint);
+                binds.add(json_text(&draft.custom_fields));
+            };
+            STATEMENT.execute(tx, leads, row).await?;
             return Ok(());
         }
         let sql = format!(
