@@ -28,6 +28,7 @@ use crate::dedup::RunIndex;
 use crate::job::{Job, OpenSource};
 use crate::model::Id;
 use crate::report::Summary;
+use crate::store::bulk::Deferred;
 use crate::store::runs::RunStatus;
 use crate::store::{Store, Tx};
 use commit::RunState;
@@ -71,6 +72,12 @@ pub async fn import(
     let mut index = (empty && dry.is_none()).then(RunIndex::default);
     if index.is_some() {
         tracing::info!("the store is empty: matching against the run's own records in memory");
+    }
+    // Alone in an empty store, the run builds the secondary indexes once at its end; any
+    // other run needs them (a killed bulk load may have left them unbuilt).
+    let bulk = index.is_some() && store.begin_bulk_load(run).await?;
+    if !bulk && dry.is_none() {
+        store.build_deferred_indexes(Deferred::All).await?;
     }
 
     let (sender, mut receiver) = mpsc::channel(2);
@@ -160,6 +167,19 @@ pub async fn import(
     drop(receiver);
     bar.finish_and_clear();
     let sources = reader.await.context("the reader thread panicked")?;
+    // What the run kept in memory to match records and tell duplicates has served: free it
+    // before the indexes are built.
+    drop(index);
+    drop(seen);
+    let result = match (bulk, result) {
+        (true, result) => {
+            let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
+            let built = built.context("cannot build the indexes set aside for the bulk load");
+            // The run's own failure says more than a failure to build after it.
+            result.and(built.map(drop))
+        }
+        (false, result) => result,
+    };
     // What the sources found out while reading (pages fetched, say) is known only now.
     for (counts, source) in summary.sources.iter_mut().zip(&sources) {
         counts.details = source

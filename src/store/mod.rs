@@ -5,6 +5,7 @@
 //! typed for the database it runs on. The schema lives in `migrations/<backend>/`, applied
 //! on connect.
 
+pub mod bulk;
 mod cursors;
 pub mod deals;
 mod error;
@@ -112,7 +113,12 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             migrate_sqlite(&pool).await.map_err(migrate_error)?;
-            Store::Sqlite(pool)
+            let store = Store::Sqlite(pool);
+            // A bulk load that was killed leaves indexes to build: build them first.
+            store
+                .build_deferred_indexes(bulk::Deferred::Abandoned)
+                .await?;
+            store
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
             // One direct attempt first: a pool that cannot connect only says it timed out,

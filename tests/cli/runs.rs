@@ -580,3 +580,33 @@ fn restart_starts_over_and_marks_the_stopped_run_failed() {
     statuses.sort();
     assert_eq!(statuses, ["failed", "succeeded"]);
 }
+
+/// Indexes of the SQLite store, by name.
+fn sqlite_indexes(wd: &Workdir) -> Vec<String> {
+    wd.rows("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+}
+
+#[test]
+fn a_bulk_load_builds_the_indexes_it_set_aside_even_when_killed() {
+    let Some(reference) = Workdir::new(Backend::Sqlite) else {
+        return;
+    };
+    let csv = generated(&reference, "leads.csv", 3000);
+    let summary = reference.import_json(&job(&reference, "bulk", &csv, 100, ""));
+    assert_eq!(summary["status"], "succeeded");
+    let all = sqlite_indexes(&reference);
+    assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
+    assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
+
+    // Killed in the middle of a load into an empty store: the indexes are still set aside.
+    let wd = Workdir::new(Backend::Sqlite).expect("a second store");
+    kill_after(&wd, &job(&wd, "bulk", &csv, 100, ""), 1);
+    let deferred = wd.count("SELECT COUNT(*) FROM deferred_indexes");
+    assert!(deferred > 0, "the load set no index aside");
+    assert_eq!(sqlite_indexes(&wd).len() + deferred as usize, all.len());
+
+    // Whatever opens the store next builds them.
+    wd.ok(&["runs", "list"]);
+    assert_eq!(sqlite_indexes(&wd), all);
+    assert_eq!(wd.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
+}

@@ -1,0 +1,8 @@
+-- Secondary indexes a bulk load into an empty store set aside, to build each once at its
+-- end. A load that is killed leaves them here, and whoever opens the store next builds them.
+
+CREATE TABLE deferred_indexes (
+    name          TEXT PRIMARY KEY,
+    definition    TEXT NOT NULL,
+    run_id        TEXT NOT NULL REFERENCES import_runs (id)
+);
