@@ -11,6 +11,7 @@
 use sqlx::{AssertSqlSafe, Row};
 
 use super::journal::process_is_gone;
+use super::runs::{HOLDS_RECORDS, OTHER_RUN_ACTIVE};
 use super::{Store, StoreError};
 use crate::model::Id;
 
@@ -44,12 +45,11 @@ impl Store {
         // BEGIN IMMEDIATE: the checks and the drop happen under the write lock, so two runs
         // starting together cannot both decide they have the store alone.
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM organizations) \
-                   OR EXISTS (SELECT 1 FROM leads) OR EXISTS (SELECT 1 FROM conversions) \
-                   OR EXISTS (SELECT 1 FROM deferred_indexes) \
-                   OR EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1) \
-                   THEN 0 ELSE 1 END";
-        let alone: i32 = sqlx::query_scalar(sql)
+        let sql = format!(
+            "SELECT CASE WHEN {HOLDS_RECORDS} OR {OTHER_RUN_ACTIVE} \
+             OR EXISTS (SELECT 1 FROM deferred_indexes) THEN 0 ELSE 1 END"
+        );
+        let alone: i32 = sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(run)
             .fetch_one(&mut *tx)
             .await?;

@@ -1,10 +1,19 @@
 //! The import-run journal: every run is recorded with its status and counts.
 
 use chrono::Utc;
+use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, Tx, on_conn, on_pool};
 use crate::model::Id;
+
+/// SQL condition: the store holds persons, organizations, leads or conversions.
+pub(super) const HOLDS_RECORDS: &str = "(EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM organizations) \
+     OR EXISTS (SELECT 1 FROM leads) OR EXISTS (SELECT 1 FROM conversions))";
+
+/// SQL condition: a run other than `$1` is recorded as running.
+pub(super) const OTHER_RUN_ACTIVE: &str =
+    "EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
@@ -64,9 +73,10 @@ impl Store {
 
     /// Whether the store holds no persons, organizations, leads or conversions at all.
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM organizations) \
-                   OR EXISTS (SELECT 1 FROM leads) OR EXISTS (SELECT 1 FROM conversions) THEN 1 ELSE 0 END";
-        let any: i32 = on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
+        let sql = format!("SELECT CASE WHEN {HOLDS_RECORDS} THEN 1 ELSE 0 END");
+        let any: i32 = on_pool!(self, |pool| sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await?);
         Ok(any == 0)
     }
 
@@ -136,9 +146,8 @@ impl Tx {
 
     /// Whether another import is running (started and not finished) besides `run`.
     pub async fn other_runs_active(&mut self, run: Id) -> Result<bool, StoreError> {
-        let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1) \
-                   THEN 1 ELSE 0 END";
-        let any: i32 = on_conn!(self, |conn| sqlx::query_scalar(sql)
+        let sql = format!("SELECT CASE WHEN {OTHER_RUN_ACTIVE} THEN 1 ELSE 0 END");
+        let any: i32 = on_conn!(self, |conn| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(run)
             .fetch_one(&mut *conn)
             .await?);
