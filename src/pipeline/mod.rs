@@ -171,14 +171,13 @@ pub async fn import(
     // before the indexes are built.
     drop(index);
     drop(seen);
-    let result = match (bulk, result) {
-        (true, result) => {
-            let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
-            let built = built.context("cannot build the indexes set aside for the bulk load");
-            // The run's own failure says more than a failure to build after it.
-            result.and(built.map(drop))
-        }
-        (false, result) => result,
+    let result = if bulk {
+        let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
+        let built = built.context("cannot build the indexes set aside for the bulk load");
+        // The run's own failure says more than a failure to build after it.
+        result.and(built.map(drop))
+    } else {
+        result
     };
     // What the sources found out while reading (pages fetched, say) is known only now.
     for (counts, source) in summary.sources.iter_mut().zip(&sources) {
