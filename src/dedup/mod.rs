@@ -6,12 +6,14 @@
 //! order. Organizations are resolved first because a person matches by name only within
 //! the same organization.
 
+mod hashed;
 mod organizations;
 mod persons;
 mod run_index;
 
 use serde::Serialize;
 
+pub use hashed::{HashedMap, HashedSet};
 pub use organizations::{
     ExistingOrganization, NewOrganization, OrganizationFill, OrganizationKeys, OrganizationPlan,
     organization_keys, resolve_organizations,

@@ -8,21 +8,21 @@
 use std::collections::HashMap;
 
 use super::{
-    ExistingOrganization, ExistingPerson, OrganizationKeys, OrganizationPlan, PersonKeys,
-    PersonMatches, PersonPlan,
+    ExistingOrganization, ExistingPerson, HashedMap, OrganizationKeys, OrganizationPlan,
+    PersonKeys, PersonMatches, PersonPlan,
 };
 use crate::model::Id;
 
 #[derive(Debug, Default)]
 pub struct RunIndex {
     organizations: HashMap<Id, ExistingOrganization>,
-    organizations_by_domain: HashMap<u128, Id>,
-    organizations_by_name: HashMap<u128, Id>,
+    organizations_by_domain: HashedMap<Id>,
+    organizations_by_name: HashedMap<Id>,
     person_organization: HashMap<Id, Option<Id>>,
     person_name: HashMap<Id, u128>,
-    persons_by_email: HashMap<u128, Id>,
-    persons_by_phone: HashMap<u128, Id>,
-    persons_by_name: HashMap<u128, Id>,
+    persons_by_email: HashedMap<Id>,
+    persons_by_phone: HashedMap<Id>,
+    persons_by_name: HashedMap<Id>,
 }
 
 fn hash(parts: &[&[u8]]) -> u128 {

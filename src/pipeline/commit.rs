@@ -1,13 +1,14 @@
 //! Committing a batch: its rows, the source's incremental cursor and the run's position
 //! and counts go into one transaction, retried when another writer conflicts with it.
 
-use std::collections::HashSet;
 use std::time::Duration;
+
+use serde_json::Value;
 
 use super::progress::Progress;
 use super::read::Batch;
-use super::write::{self, BatchOutcome};
-use crate::dedup::RunIndex;
+use super::write::{self, BatchOutcome, BatchPlan};
+use crate::dedup::HashedSet;
 use crate::model::Id;
 use crate::report::Summary;
 use crate::store::{Store, StoreError, Tx};
@@ -20,6 +21,18 @@ pub struct RunState<'a> {
     pub run: Id,
     pub summary: &'a Summary,
     pub progress: &'a Progress,
+}
+
+impl RunState<'_> {
+    /// The run's counts and position as they will be once `batch` is in, as recorded in
+    /// the batch's transaction.
+    pub fn after(&self, batch: &Batch, outcome: &BatchOutcome) -> (Value, Value) {
+        let mut summary = self.summary.clone();
+        tally(&mut summary, batch, outcome);
+        let counts = serde_json::to_value(&summary).expect("a summary serializes to JSON");
+        let progress = serde_json::to_value(self.progress).expect("a position serializes");
+        (counts, progress)
+    }
 }
 
 /// Adds a committed batch to the run's counts.
@@ -38,29 +51,40 @@ pub fn tally(summary: &mut Summary, batch: &Batch, outcome: &BatchOutcome) {
     summary.dedup.add(&outcome.dedup);
 }
 
-/// Writes one batch in `tx`: rows, cursor, and (unless `state` is `None`, as in a dry
-/// run) the run's counts and position as they will be once the batch is in.
+/// Writes one batch in `tx`, matching it against the store: rows, cursor, and (unless
+/// `state` is `None`, as in a dry run) the run's counts and position as they will be once
+/// the batch is in.
 pub async fn write_in(
     tx: &mut Tx,
     source: &str,
     batch: &Batch,
-    seen: &HashSet<u128>,
-    index: Option<&RunIndex>,
+    seen: &HashedSet,
     state: Option<&RunState<'_>>,
     run: Id,
 ) -> Result<BatchOutcome, StoreError> {
-    let outcome = write::write_batch(tx, source, &batch.rows, seen, index, run).await?;
+    let plan = write::plan_batch(tx, source, &batch.rows, seen).await?;
+    let checkpoint = state.map(|state| state.after(batch, &plan.outcome));
+    write_plan(tx, source, batch, &plan, checkpoint.as_ref(), run).await?;
+    Ok(plan.outcome)
+}
+
+/// Writes a planned batch and its cursor, and records the run's counts and position.
+async fn write_plan(
+    tx: &mut Tx,
+    source: &str,
+    batch: &Batch,
+    plan: &BatchPlan,
+    checkpoint: Option<&(Value, Value)>,
+    run: Id,
+) -> Result<(), StoreError> {
+    write::apply_plan(tx, source, &batch.rows, plan, run).await?;
     if let Some(cursor) = &batch.cursor {
         tx.save_cursor(source, cursor, run).await?;
     }
-    if let Some(state) = state {
-        let mut summary = state.summary.clone();
-        tally(&mut summary, batch, &outcome);
-        let counts = serde_json::to_value(&summary).expect("a summary serializes to JSON");
-        let progress = serde_json::to_value(state.progress).expect("a position serializes");
-        tx.checkpoint(state.run, &counts, &progress).await?;
+    if let Some((counts, progress)) = checkpoint {
+        tx.checkpoint(run, counts, progress).await?;
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Writes and commits one batch in a transaction of its own, retrying conflicts.
@@ -68,29 +92,13 @@ pub async fn commit_batch(
     store: &Store,
     source: &str,
     batch: &Batch,
-    seen: &HashSet<u128>,
-    index: &mut Option<RunIndex>,
+    seen: &HashedSet,
     state: &RunState<'_>,
 ) -> Result<BatchOutcome, StoreError> {
     let mut attempt = 1;
     loop {
         let mut tx = store.begin().await?;
-        // The run index holds only this run's records: once another import writes to the
-        // store too, matching goes back to the database for the rest of the run.
-        if index.is_some() && tx.other_runs_active(state.run).await? {
-            tracing::info!("another import is running: matching against the database from now on");
-            *index = None;
-        }
-        let written = write_in(
-            &mut tx,
-            source,
-            batch,
-            seen,
-            index.as_ref(),
-            Some(state),
-            state.run,
-        );
-        let result = match written.await {
+        let result = match write_in(&mut tx, source, batch, seen, Some(state), state.run).await {
             Ok(outcome) => tx.commit().await.map(|()| outcome),
             Err(err) => {
                 tx.rollback().await.ok();
@@ -102,13 +110,42 @@ pub async fn commit_batch(
                 if (err.is_retryable() || err.is_unique_violation())
                     && attempt < BATCH_ATTEMPTS =>
             {
-                // Another writer is at work: the store is no longer this run's alone.
-                *index = None;
                 tracing::warn!(attempt, error = %err, "batch conflicted with another writer; retrying");
                 tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
                 attempt += 1;
             }
             other => return other,
         }
+    }
+}
+
+/// Commits a batch planned from the run's records in memory, with the run's counts and
+/// position once it is in. Says `false`, having written nothing, when another import
+/// writes to the store too: the plan knew only this run's records, so the batch must be
+/// planned again against the store.
+pub async fn commit_planned(
+    store: &Store,
+    source: &str,
+    batch: &Batch,
+    plan: &BatchPlan,
+    checkpoint: &(Value, Value),
+    run: Id,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    if tx.other_runs_active(run).await? {
+        tx.rollback().await.ok();
+        return Ok(false);
+    }
+    let result = match write_plan(&mut tx, source, batch, plan, Some(checkpoint), run).await {
+        Ok(()) => tx.commit().await,
+        Err(err) => {
+            tx.rollback().await.ok();
+            Err(err)
+        }
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(err) if err.is_retryable() || err.is_unique_violation() => Ok(false),
+        Err(err) => Err(err),
     }
 }

@@ -1,19 +1,20 @@
 //! The import run: source -> mapping -> dedup -> store -> convert, batch by batch.
 //!
 //! A reader thread streams each source and maps its records in parallel (`read`); this
-//! task takes the batches in order and commits each in one transaction (`commit`, `write`)
-//! together with where the run stands (`progress`), so a killed run goes on from its last
-//! committed batch. The channel between them holds two batches, so memory stays bounded
+//! task takes the batches in order, plans each and commits it in one transaction (`load`,
+//! `commit`, `write`) together with where the run stands (`progress`), so a killed run goes
+//! on from its last committed batch. In a load into an empty store, the next batch is
+//! planned while the last one commits. The channel between them holds two batches, so memory stays bounded
 //! whatever the input size. A dry run writes everything in one transaction and rolls it
 //! back.
 
 mod commit;
+mod load;
 pub mod progress;
 mod read;
 mod start;
 mod write;
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,14 +25,14 @@ use tokio::sync::mpsc;
 pub use progress::InputChanged;
 
 use crate::convert;
-use crate::dedup::RunIndex;
+use crate::dedup::{HashedSet, RunIndex};
 use crate::job::{Job, OpenSource};
 use crate::model::Id;
 use crate::report::Summary;
 use crate::store::bulk::Deferred;
 use crate::store::runs::RunStatus;
 use crate::store::{Store, Tx};
-use commit::RunState;
+use load::Load;
 use start::Start;
 
 /// Rows after which the store's statistics are refreshed before the rules run.
@@ -69,7 +70,7 @@ pub async fn import(
         mut rejects,
         mut dry,
     } = start::begin(job, &sources, store, options, &headers).await?;
-    let mut index = (empty && dry.is_none()).then(RunIndex::default);
+    let index = (empty && dry.is_none()).then(RunIndex::default);
     if index.is_some() {
         tracing::info!("the store is empty: matching against the run's own records in memory");
     }
@@ -90,87 +91,31 @@ pub async fn import(
     let bar = progress_bar(options.progress);
     let rows_before = summary.rows_read;
     bar.inc(rows_before);
-    let mut seen: HashSet<u128> = HashSet::new();
-    let mut interrupted = false;
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
-    let result: Result<()> = async {
-        loop {
-            // Ctrl-C is noticed between batches: the batch being written commits first.
-            let batch = tokio::select! {
-                biased;
-                _ = &mut interrupt => {
-                    interrupted = true;
-                    summary.error = Some(interrupted_message(&progress));
-                    break;
-                }
-                batch = receiver.recv() => batch,
-            };
-            let Some(batch) = batch else { break };
-            let batch = batch?;
-            let source = &names[batch.source];
-            if batch.replay {
-                // Committed before: only the keys matter, to tell in-file duplicates.
-                seen.extend(batch.rows.iter().map(|row| write::key_hash(source, &row.source_key)));
-                continue;
-            }
-            let mark = rejects.mark()?;
-            for reject in &batch.rejects {
-                rejects.write(reject, &headers[batch.source])?;
-            }
-            let after = rejects.mark()?;
-            progress.sources[batch.source] = batch.position.clone();
-            progress.rejects_bytes = after.bytes;
-            progress.rejects_written = after.written;
-            let state = RunState { run, summary: &summary, progress: &progress };
-            let written = match &mut dry {
-                Some(tx) => commit::write_in(tx, source, &batch, &seen, None, None, run).await,
-                None => commit::commit_batch(store, source, &batch, &seen, &mut index, &state).await,
-            };
-            let outcome = match written {
-                Ok(outcome) => outcome,
-                Err(err) => {
-                    rejects.truncate(mark)?;
-                    let (first, last) = (batch.rows.first(), batch.rows.last());
-                    let lines = first.zip(last).map(|(a, b)| (a.line, b.line)).unwrap_or_default();
-                    return Err(anyhow::Error::new(err).context(format!(
-                        "source `{source}`: cannot store the batch of lines {} to {}",
-                        lines.0, lines.1
-                    )));
-                }
-            };
-            seen.extend(&outcome.seen);
-            if let Some(index) = &mut index {
-                index.absorb(&outcome.organizations, &outcome.persons);
-            }
-            commit::tally(&mut summary, &batch, &outcome);
-            bar.inc(batch.rows_read);
-            if let Some(pages) = batch.pages {
-                bar.set_message(format!("{pages} pages"));
-            }
-            tracing::info!(source = %source, rows = batch.rows_read, rejected = batch.rejects.len(), "batch committed");
-            if job.error_budget.is_spent(summary.rows_rejected, summary.rows_read) {
-                summary.error = Some(format!(
-                    "the error budget ({}) is spent: {} of {} rows rejected so far; the run stopped after \
-                     committing the rows before; fix the rows in `{}` and run the job again",
-                    job.error_budget,
-                    summary.rows_rejected,
-                    summary.rows_read,
-                    rejects.path().display()
-                ));
-                break;
-            }
-        }
-        Ok(())
-    }
-    .await;
+    let mut load = Load {
+        job,
+        store,
+        run,
+        names: &names,
+        headers: &headers,
+        summary: &mut summary,
+        progress: &mut progress,
+        rejects: &mut rejects,
+        dry: dry.as_mut(),
+        index,
+        seen: HashedSet::default(),
+        bar: &bar,
+        interrupted: false,
+    };
+    let result = load.run(&mut receiver, interrupt.as_mut()).await;
+    let mut interrupted = load.interrupted;
+    // What the run kept in memory to match records and tell duplicates has served: free it
+    // before the indexes are built.
+    drop(load);
     drop(receiver);
     bar.finish_and_clear();
     let sources = reader.await.context("the reader thread panicked")?;
-    // What the run kept in memory to match records and tell duplicates has served: free it
-    // before the indexes are built.
-    drop(index);
-    drop(seen);
     let result = if bulk {
         let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
         let built = built.context("cannot build the indexes set aside for the bulk load");

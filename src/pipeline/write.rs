@@ -1,13 +1,16 @@
-//! The write side of a run: one batch, one transaction. Leads are classified by their
-//! identity (source, key), persons and organizations are deduplicated, then everything is
-//! written. Nothing of a batch is visible unless all of it is.
+//! The write side of a run: a batch is planned (leads classified by their identity, source
+//! and key; persons and organizations deduplicated), then the plan is written, in one
+//! transaction: nothing of a batch is visible unless all of it is. A plan made from the
+//! run's records in memory needs no transaction, so it can be made while the previous
+//! batch is being written.
 
-use std::collections::HashSet;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::read::MappedRow;
-use crate::dedup::{self, DedupCounts, OrganizationPlan, PersonPlan, RunIndex};
+use crate::dedup::{self, DedupCounts, HashedSet, OrganizationPlan, PersonPlan, RunIndex};
 use crate::model::{Id, LeadDraft};
 use crate::store::import::{ContactKind, LeadWrite, StoredLead, StoredLeads};
 use crate::store::revert::Entity;
@@ -30,6 +33,7 @@ pub struct BatchOutcome {
 }
 
 /// How a row's lead relates to what the store and the run already have.
+#[derive(Debug)]
 enum Action {
     Create,
     Update(StoredLead),
@@ -54,20 +58,70 @@ pub fn key_hash(source: &str, key: &str) -> u128 {
     )
 }
 
-/// Writes one batch. With a run index (the store was empty when the run began), candidates
-/// come from it rather than from lookups in the store.
-pub async fn write_batch(
+/// Where a batch's candidates come from: the store, or the run's own records in memory
+/// (the store was empty when the run began).
+enum Candidates<'a> {
+    Store(&'a mut Tx),
+    Memory(&'a RunIndex),
+}
+
+/// What a batch will do, decided before any of it is written: each row's action, the
+/// persons and organizations it links to or creates, and the id of each lead it writes.
+#[derive(Debug)]
+pub struct BatchPlan {
+    now: DateTime<Utc>,
+    /// Per row that creates or updates its lead: the row and the lead's id.
+    leads: Vec<PlannedLead>,
+    pub outcome: BatchOutcome,
+}
+
+#[derive(Debug)]
+struct PlannedLead {
+    row: usize,
+    id: Id,
+    create: bool,
+}
+
+/// Plans a batch against the run's records in memory: no database, so it can run while
+/// the previous batch is being written.
+pub fn plan_in_memory(
+    index: &RunIndex,
+    source: &str,
+    rows: &[MappedRow],
+    run_seen: &HashedSet,
+) -> BatchPlan {
+    let planning = plan_with(Candidates::Memory(index), source, rows, run_seen);
+    // Planning from memory never waits, so one poll finishes it.
+    let mut planning = std::pin::pin!(planning);
+    let mut context = Context::from_waker(Waker::noop());
+    match planning.as_mut().poll(&mut context) {
+        Poll::Ready(plan) => plan.expect("planning from memory reads no database"),
+        Poll::Pending => unreachable!("planning from memory never waits"),
+    }
+}
+
+/// Plans a batch against the store: reads it, writes nothing.
+pub async fn plan_batch(
     tx: &mut Tx,
     source: &str,
     rows: &[MappedRow],
-    run_seen: &HashSet<u128>,
-    index: Option<&RunIndex>,
-    run: Id,
-) -> Result<BatchOutcome, StoreError> {
+    run_seen: &HashedSet,
+) -> Result<BatchPlan, StoreError> {
+    plan_with(Candidates::Store(tx), source, rows, run_seen).await
+}
+
+/// Decides what each row of a batch does: which rows create, update or skip their lead,
+/// and which persons and organizations each links to or creates.
+async fn plan_with(
+    mut candidates: Candidates<'_>,
+    source: &str,
+    rows: &[MappedRow],
+    run_seen: &HashedSet,
+) -> Result<BatchPlan, StoreError> {
     let now = Utc::now();
     let mut outcome = BatchOutcome::default();
     // A row is the first of its key unless the run or this batch has seen the key before.
-    let mut batch_seen = HashSet::with_capacity(rows.len());
+    let mut batch_seen = HashedSet::with_capacity_and_hasher(rows.len(), Default::default());
     let first: Vec<bool> = rows
         .iter()
         .map(|row| {
@@ -82,10 +136,10 @@ pub async fn write_batch(
         .filter(|(_, first)| **first)
         .map(|(row, _)| row.source_key.as_str())
         .collect();
-    let stored = match index {
+    let stored = match &mut candidates {
         // Nothing was stored when the run began: every lead is new or seen in this run.
-        Some(_) => StoredLeads::default(),
-        None => tx.find_leads(source, &firsts).await?,
+        Candidates::Memory(_) => StoredLeads::default(),
+        Candidates::Store(tx) => tx.find_leads(source, &firsts).await?,
     };
     let actions: Vec<Action> = rows
         .iter()
@@ -109,24 +163,22 @@ pub async fn write_batch(
     // in this run: the first row of a key is its record. The rest meet persons and
     // organizations; an updated lead keeps its person and organization when nothing else
     // matches, so that editing a record never orphans them.
-    let (linked_rows, linked_actions): (Vec<&MappedRow>, Vec<&Action>) = rows
-        .iter()
-        .zip(&actions)
-        .filter(|(_, action)| matches!(action, Action::Create | Action::Update(_)))
-        .unzip();
-    let drafts: Vec<&LeadDraft> = linked_rows.iter().map(|row| &row.draft).collect();
+    let linked: Vec<usize> = (0..rows.len())
+        .filter(|&i| matches!(actions[i], Action::Create | Action::Update(_)))
+        .collect();
+    let drafts: Vec<&LeadDraft> = linked.iter().map(|&i| &rows[i].draft).collect();
     let current = |link: fn(&StoredLead) -> Option<Id>| -> Vec<Option<Id>> {
-        let lead = |action: &&Action| match action {
+        let lead = |&i: &usize| match &actions[i] {
             Action::Update(lead) => link(lead),
             _ => None,
         };
-        linked_actions.iter().map(lead).collect()
+        linked.iter().map(lead).collect()
     };
 
     let org_keys = dedup::organization_keys(&drafts);
-    let stored_orgs = match index {
-        Some(index) => index.find_organizations(&org_keys),
-        None => {
+    let stored_orgs = match &mut candidates {
+        Candidates::Memory(index) => index.find_organizations(&org_keys),
+        Candidates::Store(tx) => {
             tx.find_organizations(&org_keys.domains, &org_keys.name_keys)
                 .await?
         }
@@ -140,9 +192,9 @@ pub async fn write_batch(
         &mut outcome.dedup,
     );
     let person_keys = dedup::person_keys(&drafts, &orgs.per_row);
-    let stored_persons = match index {
-        Some(index) => index.find_persons(&person_keys),
-        None => tx.find_persons(&person_keys).await?,
+    let stored_persons = match &mut candidates {
+        Candidates::Memory(index) => index.find_persons(&person_keys),
+        Candidates::Store(tx) => tx.find_persons(&person_keys).await?,
     };
     let current_persons = current(|lead| lead.person_id);
     let persons = dedup::resolve_persons(
@@ -153,23 +205,21 @@ pub async fn write_batch(
         &mut outcome.dedup,
     );
 
-    let mut creates = Vec::new();
-    let mut updates = Vec::new();
-    for (i, (row, action)) in linked_rows.iter().zip(&linked_actions).enumerate() {
-        let write = |id| LeadWrite {
-            id,
-            draft: &row.draft,
-            person_id: persons.per_row[i],
-            organization_id: orgs.per_row[i],
-            source_key: &row.source_key,
-            fingerprint: &row.fingerprint,
-        };
-        match action {
-            Action::Create => creates.push(write(Id::new())),
-            Action::Update(lead) => updates.push(write(lead.id)),
-            _ => {}
-        }
-    }
+    let leads = linked
+        .iter()
+        .map(|&row| match &actions[row] {
+            Action::Update(lead) => PlannedLead {
+                row,
+                id: lead.id,
+                create: false,
+            },
+            _ => PlannedLead {
+                row,
+                id: Id::new(),
+                create: true,
+            },
+        })
+        .collect();
     for action in &actions {
         match action {
             Action::Create => outcome.created += 1,
@@ -177,6 +227,44 @@ pub async fn write_batch(
             Action::Unchanged => outcome.unchanged += 1,
             Action::Converted => outcome.skipped_converted += 1,
             Action::Duplicate => outcome.merged_duplicates += 1,
+        }
+    }
+    outcome.organizations = orgs;
+    outcome.persons = persons;
+    Ok(BatchPlan {
+        now,
+        leads,
+        outcome,
+    })
+}
+
+/// Writes what `plan` decided for `rows`.
+pub async fn apply_plan(
+    tx: &mut Tx,
+    source: &str,
+    rows: &[MappedRow],
+    plan: &BatchPlan,
+    run: Id,
+) -> Result<(), StoreError> {
+    let now = plan.now;
+    let orgs = &plan.outcome.organizations;
+    let persons = &plan.outcome.persons;
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for (i, lead) in plan.leads.iter().enumerate() {
+        let row = &rows[lead.row];
+        let write = LeadWrite {
+            id: lead.id,
+            draft: &row.draft,
+            person_id: persons.per_row[i],
+            organization_id: orgs.per_row[i],
+            source_key: &row.source_key,
+            fingerprint: &row.fingerprint,
+        };
+        if lead.create {
+            creates.push(write);
+        } else {
+            updates.push(write);
         }
     }
 
@@ -203,7 +291,5 @@ pub async fn write_batch(
         .await?;
     tx.insert_leads(&creates, source, run, now).await?;
     tx.update_leads(&updates, now).await?;
-    outcome.organizations = orgs;
-    outcome.persons = persons;
-    Ok(outcome)
+    Ok(())
 }
