@@ -18,11 +18,18 @@ pub struct RunIndex {
     organizations: HashMap<Id, ExistingOrganization>,
     organizations_by_domain: HashedMap<Id>,
     organizations_by_name: HashedMap<Id>,
-    person_organization: HashMap<Id, Option<Id>>,
-    person_name: HashMap<Id, u128>,
+    persons: HashMap<Id, KnownPerson>,
     persons_by_email: HashedMap<Id>,
     persons_by_phone: HashedMap<Id>,
     persons_by_name: HashedMap<Id>,
+}
+
+/// A person the run created: its organization, and its name key's hash to index it by
+/// name once it has one.
+#[derive(Debug, Clone, Copy)]
+struct KnownPerson {
+    organization: Option<Id>,
+    name: u128,
 }
 
 fn hash(parts: &[&[u8]]) -> u128 {
@@ -70,7 +77,7 @@ impl RunIndex {
     pub fn find_persons(&self, keys: &PersonKeys) -> PersonMatches {
         let person = |id: &Id| ExistingPerson {
             id: *id,
-            organization_id: self.person_organization.get(id).copied().flatten(),
+            organization_id: self.persons.get(id).and_then(|p| p.organization),
         };
         let mut matches = PersonMatches::default();
         for email in &keys.emails {
@@ -120,9 +127,11 @@ impl RunIndex {
         }
         for person in &persons.created {
             let name = text(&person.name_key);
-            self.person_name.insert(person.id, name);
-            self.person_organization
-                .insert(person.id, person.organization_id);
+            let known = KnownPerson {
+                organization: person.organization_id,
+                name,
+            };
+            self.persons.insert(person.id, known);
             if let Some(org) = person
                 .organization_id
                 .filter(|_| !person.name_key.is_empty())
@@ -132,12 +141,17 @@ impl RunIndex {
                     .or_insert(person.id);
             }
         }
+        // A name of only punctuation has an empty key, which would match every other one.
+        let no_name = text("");
         for (person, organization) in &persons.organization_set {
-            let slot = self.person_organization.entry(*person).or_insert(None);
-            if slot.is_none() {
-                *slot = Some(*organization);
-                if let Some(name) = self.person_name.get(person) {
-                    let key = name_in_organization(*name, *organization);
+            // Every person the index can have matched, the run created.
+            let Some(known) = self.persons.get_mut(person) else {
+                continue;
+            };
+            if known.organization.is_none() {
+                known.organization = Some(*organization);
+                if known.name != no_name {
+                    let key = name_in_organization(known.name, *organization);
                     self.persons_by_name.entry(key).or_insert(*person);
                 }
             }
