@@ -21,8 +21,10 @@ const LOADED_TABLES: &str = "'organizations', 'persons', 'person_emails', 'perso
 /// The connection's settings for a bulk load, for building indexes, and as `Store::open`
 /// sets them.
 const LOAD_SETTINGS: &str = "PRAGMA cache_size = -16384";
-const BUILD_SETTINGS: &str = "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE";
-const USUAL_SETTINGS: &str = "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY";
+const BUILD_SETTINGS: &str =
+    "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE; PRAGMA threads = 2";
+const USUAL_SETTINGS: &str =
+    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA threads = 0";
 
 /// Which deferred indexes to build.
 #[derive(Debug, Clone, Copy)]
@@ -100,7 +102,8 @@ impl Store {
         }
         // An index build sorts in memory as much as the page cache holds, then spills to
         // temporary files: a small cache and file-backed temporaries keep a build of
-        // millions of entries within the memory a run is allowed.
+        // millions of entries within the memory a run is allowed. Nothing else runs while
+        // the indexes build, so the sort may take a second thread.
         sqlx::raw_sql(BUILD_SETTINGS).execute(pool).await?;
         let built = self.build_in_transaction(which, sql).await;
         sqlx::raw_sql(USUAL_SETTINGS).execute(pool).await?;
