@@ -4,9 +4,10 @@
 //! task takes the batches in order, plans each and commits it in one transaction (`load`,
 //! `commit`, `write`) together with where the run stands (`progress`), so a killed run goes
 //! on from its last committed batch. In a load into an empty store, the next batch is
-//! planned while the last one commits. The channel between them holds two batches, so memory stays bounded
-//! whatever the input size. A dry run writes everything in one transaction and rolls it
-//! back.
+//! planned while the last one commits. At most four batches are in memory at once (one
+//! being read, one waiting in the channel, one being planned, one committing), so memory
+//! stays bounded whatever the input size. A dry run writes everything in one transaction
+//! and rolls it back.
 
 mod commit;
 mod load;
@@ -81,7 +82,7 @@ pub async fn import(
         store.build_deferred_indexes(Deferred::All).await?;
     }
 
-    let (sender, mut receiver) = mpsc::channel(2);
+    let (sender, mut receiver) = mpsc::channel(1);
     let batch_size = job.batch_size;
     let resume_at = progress.clone();
     let reader = tokio::task::spawn_blocking(move || {
