@@ -87,9 +87,7 @@ impl Load<'_> {
                         self.forget(&next_plan);
                     }
                     self.forget(&plan);
-                    let outcome = self.commit_from_store(&batch, mark).await?;
-                    self.seen.extend(&outcome.seen);
-                    self.committed(&batch, &outcome);
+                    self.commit_from_store(&batch, mark).await?;
                 }
                 if self.budget_spent() {
                     break;
@@ -111,9 +109,7 @@ impl Load<'_> {
             match planned {
                 Some(plan) => in_flight = Some(self.spawn_commit(batch, plan, mark)),
                 None => {
-                    let outcome = self.commit_from_store(&batch, mark).await?;
-                    self.seen.extend(&outcome.seen);
-                    self.committed(&batch, &outcome);
+                    self.commit_from_store(&batch, mark).await?;
                     if self.budget_spent() {
                         break;
                     }
@@ -191,9 +187,9 @@ impl Load<'_> {
         }
     }
 
-    /// Matches a batch against the store and commits it (in the dry run's transaction,
-    /// when there is one).
-    async fn commit_from_store(&mut self, batch: &Batch, mark: RejectMark) -> Result<BatchOutcome> {
+    /// Matches a batch against the store, commits it (in the dry run's transaction, when
+    /// there is one) and counts it.
+    async fn commit_from_store(&mut self, batch: &Batch, mark: RejectMark) -> Result<()> {
         let source = &self.names[batch.source];
         let state = RunState {
             run: self.run,
@@ -204,7 +200,10 @@ impl Load<'_> {
             Some(tx) => commit::write_in(tx, source, batch, &self.seen, None, self.run).await,
             None => commit::commit_batch(self.store, source, batch, &self.seen, &state).await,
         };
-        written.map_err(|err| self.failed(batch, mark, err))
+        let outcome = written.map_err(|err| self.failed(batch, mark, err))?;
+        self.seen.extend(&outcome.seen);
+        self.committed(batch, &outcome);
+        Ok(())
     }
 
     /// Cuts the batch's rejects back out and says which lines could not be stored.
