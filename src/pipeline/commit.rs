@@ -120,9 +120,9 @@ pub async fn commit_batch(
 }
 
 /// Commits a batch planned from the run's records in memory, with the run's counts and
-/// position once it is in. Says `false`, having written nothing, when another import
-/// writes to the store too: the plan knew only this run's records, so the batch must be
-/// planned again against the store.
+/// position once it is in. Says `false`, having written nothing, when another run is
+/// writing to the store or has written since this one began: the plan knew only this run's
+/// records, so the batch must be planned again against the store.
 pub async fn commit_planned(
     store: &Store,
     source: &str,
@@ -132,7 +132,7 @@ pub async fn commit_planned(
     run: Id,
 ) -> Result<bool, StoreError> {
     let mut tx = store.begin().await?;
-    if tx.other_runs_active(run).await? {
+    if tx.other_runs_since_start(run).await? {
         tx.rollback().await.ok();
         return Ok(false);
     }

@@ -77,10 +77,10 @@ impl Load<'_> {
             if let Some(flight) = in_flight.take() {
                 if let Landed::Refused(refused) = self.land(flight).await? {
                     let Refused { batch, plan, mark } = *refused;
-                    // Another import writes to the store: both plans knew only this run's
-                    // records. Both batches are matched against the store instead.
+                    // Another run writes or wrote to the store: both plans knew only this
+                    // run's records. Both batches are matched against the store instead.
                     tracing::info!(
-                        "another import is running: matching against the database from now on"
+                        "another run has written to the store: matching against the database from now on"
                     );
                     self.index = None;
                     if let Some(next_plan) = planned.take() {
@@ -254,7 +254,7 @@ impl Load<'_> {
 /// What became of a batch committing on its own task.
 enum Landed {
     Committed,
-    /// Not written: another import writes to the store too.
+    /// Not written: another run writes, or wrote, to the store too.
     Refused(Box<Refused>),
 }
 

@@ -15,6 +15,12 @@ pub(super) const HOLDS_RECORDS: &str = "(EXISTS (SELECT 1 FROM persons) OR EXIST
 pub(super) const OTHER_RUN_ACTIVE: &str =
     "EXISTS (SELECT 1 FROM import_runs WHERE status = 'running' AND id <> $1)";
 
+/// SQL condition: a run other than `$1` is running, or has ended since `$1` began. Either
+/// may have written records that run `$1` has not seen, even one that began and ended
+/// between two of its batches.
+const OTHER_RUN_SINCE: &str = "EXISTS (SELECT 1 FROM import_runs o WHERE o.id <> $1 \
+     AND (o.status = 'running' OR o.finished_at >= (SELECT r.started_at FROM import_runs r WHERE r.id = $1)))";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
     Running,
@@ -144,9 +150,10 @@ impl Tx {
         Ok(id)
     }
 
-    /// Whether another import is running (started and not finished) besides `run`.
-    pub async fn other_runs_active(&mut self, run: Id) -> Result<bool, StoreError> {
-        let sql = format!("SELECT CASE WHEN {OTHER_RUN_ACTIVE} THEN 1 ELSE 0 END");
+    /// Whether another run is running, or has ended since `run` began: what `run` knows of
+    /// the store from its own records alone may then be out of date.
+    pub async fn other_runs_since_start(&mut self, run: Id) -> Result<bool, StoreError> {
+        let sql = format!("SELECT CASE WHEN {OTHER_RUN_SINCE} THEN 1 ELSE 0 END");
         let any: i32 = on_conn!(self, |conn| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(run)
             .fetch_one(&mut *conn)

@@ -614,6 +614,68 @@ fn http_summary_counts_every_page_read() {
     );
 }
 
+on_both_backends!(
+    a_run_between_two_batches_of_a_load_is_not_missed,
+    |wd: &Workdir| {
+        // A loads an empty store from an API, matching against its own records in memory.
+        // While it waits for its second page, B imports two of the same people and ends. A's
+        // next batch must find B's people in the store rather than create them again.
+        let runtime = server_runtime();
+        let records: Vec<Value> = (1..=5)
+            .map(|id| record(id, &format!("Person {id}"), &format!("Company {id}")))
+            .collect();
+        let server = TestServer::start(runtime.handle(), move |request| {
+            let response = paged(&records, request);
+            match request.param("page") {
+                Some("2") => response.delay(std::time::Duration::from_secs(3)),
+                _ => response,
+            }
+        });
+        let a = wd.write(
+            "a.toml",
+            &format!(
+                "name = \"a\"\nbatch_size = 2\n[[sources]]\n{}",
+                http_source(&server.url("/v1/leads"), PAGED)
+            ),
+        );
+        wd.write(
+            "b.csv",
+            "id,title,name,email,company\n\
+         b3,Renewal,Person 3,lead3@org3.example,Company 3\n\
+         b4,Renewal,Person 4,lead4@org4.example,Company 4\n",
+        );
+        let b = wd.write(
+            "b.toml",
+            &format!(
+                "name = \"b\"\n[[sources]]\nname = \"b\"\ntype = \"csv\"\npath = \"b.csv\"\n\
+             mapping = \"{}\"\nkey = \"id\"\n",
+                fixture_path("contacts.toml")
+            ),
+        );
+        let mut run_a = wd.spawn(&["import", path(&a)]);
+        // B goes once A has committed its first page (A asks for the second only once its
+        // store is set up): between A's first and second batch.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let second_page_asked = || pages_asked(&server).contains(&Some("2".to_string()));
+        while !second_page_asked() || wd.count("SELECT COUNT(*) FROM leads") < 2 {
+            assert!(run_a.try_wait().expect("status").is_none(), "A ended early");
+            assert!(std::time::Instant::now() < deadline, "A committed nothing");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let summary = wd.import_json(&b);
+        assert_eq!(summary["persons_created"], json!(2), "{summary}");
+        let output = run_a.wait_with_output().expect("A ends");
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(wd.count("SELECT COUNT(*) FROM leads"), 7);
+        assert_eq!(
+            wd.count("SELECT COUNT(*) FROM persons"),
+            5,
+            "A linked its people 3 and 4 to B's"
+        );
+        assert_eq!(wd.count("SELECT COUNT(*) FROM organizations"), 5);
+    }
+);
+
 const TOKEN_ENV: &str = "LEADSYNC_TEST_CRM_TOKEN";
 const TOKEN: &str = "tok-7f3a9c-do-not-print";
 
