@@ -75,8 +75,7 @@ impl Load<'_> {
                 _ => None,
             };
             if let Some(flight) = in_flight.take() {
-                if let Landed::Refused(refused) = self.land(flight).await? {
-                    let Refused { batch, plan, mark } = *refused;
+                if let Some(Refused { batch, plan, mark }) = self.land(flight).await? {
                     // Another run writes or wrote to the store: both plans knew only this
                     // run's records. Both batches are matched against the store instead.
                     tracing::info!(
@@ -170,19 +169,19 @@ impl Load<'_> {
         InFlight { task, mark }
     }
 
-    /// Waits for a batch committing on its own task.
-    async fn land(&mut self, flight: InFlight) -> Result<Landed> {
+    /// Waits for a batch committing on its own task; gives it back if it was refused.
+    async fn land(&mut self, flight: InFlight) -> Result<Option<Refused>> {
         let (batch, plan, result) = flight.task.await.context("a batch's commit panicked")?;
         match result {
             Ok(true) => {
                 self.committed(&batch, &plan.outcome);
-                Ok(Landed::Committed)
+                Ok(None)
             }
-            Ok(false) => Ok(Landed::Refused(Box::new(Refused {
+            Ok(false) => Ok(Some(Refused {
                 batch,
                 plan,
                 mark: flight.mark,
-            }))),
+            })),
             Err(err) => Err(self.failed(&batch, flight.mark, err)),
         }
     }
@@ -251,13 +250,7 @@ impl Load<'_> {
     }
 }
 
-/// What became of a batch committing on its own task.
-enum Landed {
-    Committed,
-    /// Not written: another run writes, or wrote, to the store too.
-    Refused(Box<Refused>),
-}
-
+/// A planned batch that was not written: another run writes, or wrote, to the store too.
 struct Refused {
     batch: Batch,
     plan: BatchPlan,
