@@ -13,7 +13,7 @@ mod run_index;
 
 use serde::Serialize;
 
-pub use hashed::{HashedMap, HashedSet};
+pub use hashed::{FastMap, FastSet, HashedMap, HashedSet};
 pub use organizations::{
     ExistingOrganization, NewOrganization, OrganizationFill, OrganizationKeys, OrganizationPlan,
     organization_keys, resolve_organizations,

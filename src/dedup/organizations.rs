@@ -1,10 +1,8 @@
 //! Organizations: matched by web domain, then by normalized name.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
-use super::DedupCounts;
+use super::{DedupCounts, FastMap};
 use crate::model::{Id, LeadDraft};
 use crate::normalize;
 
@@ -99,9 +97,9 @@ pub fn organization_keys(drafts: &[&LeadDraft]) -> OrganizationKeys {
 /// The organizations known while resolving a batch: from the store and created so far.
 #[derive(Default)]
 struct Known {
-    records: HashMap<Id, Record>,
-    by_domain: HashMap<String, Id>,
-    by_name: HashMap<String, Id>,
+    records: FastMap<Id, Record>,
+    by_domain: FastMap<String, Id>,
+    by_name: FastMap<String, Id>,
 }
 
 struct Record {
@@ -160,7 +158,7 @@ pub fn resolve_organizations(
         known.insert(org.id, &org.name_key, record);
     }
     let mut plan = OrganizationPlan::default();
-    let mut fills: HashMap<Id, OrganizationFill> = HashMap::new();
+    let mut fills: FastMap<Id, OrganizationFill> = FastMap::default();
     for ((draft, key), current) in drafts.iter().zip(&keys.per_row).zip(current) {
         let (Some(org), Some(key)) = (&draft.organization, key) else {
             plan.per_row.push(None);
@@ -233,7 +231,7 @@ pub fn resolve_organizations(
 fn fill(
     known: &mut Known,
     plan: &mut OrganizationPlan,
-    fills: &mut HashMap<Id, OrganizationFill>,
+    fills: &mut FastMap<Id, OrganizationFill>,
     id: Id,
     domain: Option<String>,
     website: Option<String>,

@@ -1,10 +1,8 @@
 //! Persons: matched by email, then phone, then name within the same organization.
 
-use std::collections::{HashMap, HashSet};
-
 use serde::Serialize;
 
-use super::DedupCounts;
+use super::{DedupCounts, FastMap, FastSet};
 use crate::model::{ContactLabel, Id, LeadDraft};
 use crate::normalize;
 
@@ -27,9 +25,9 @@ pub struct ExistingPerson {
 /// What the store found for a batch's keys.
 #[derive(Debug, Default)]
 pub struct PersonMatches {
-    pub by_email: HashMap<String, ExistingPerson>,
-    pub by_phone: HashMap<String, ExistingPerson>,
-    pub by_name_in_organization: HashMap<(String, Id), ExistingPerson>,
+    pub by_email: FastMap<String, ExistingPerson>,
+    pub by_phone: FastMap<String, ExistingPerson>,
+    pub by_name_in_organization: FastMap<(String, Id), ExistingPerson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,7 +88,7 @@ pub fn person_keys(drafts: &[&LeadDraft], organizations: &[Option<Id>]) -> Perso
 struct Known {
     organization_id: Option<Id>,
     created: Option<usize>,
-    contacts: HashSet<String>,
+    contacts: FastSet<String>,
     primary_email_offered: bool,
     primary_phone_offered: bool,
 }
@@ -100,7 +98,7 @@ impl Known {
         Known {
             organization_id,
             created,
-            contacts: HashSet::new(),
+            contacts: FastSet::default(),
             primary_email_offered: false,
             primary_phone_offered: false,
         }
@@ -126,7 +124,7 @@ pub fn resolve_persons(
         mut by_phone,
         mut by_name_in_organization,
     } = matches;
-    let mut known: HashMap<Id, Known> = HashMap::new();
+    let mut known: FastMap<Id, Known> = FastMap::default();
     let mut plan = PersonPlan::default();
     for ((draft, organization), current) in drafts.iter().zip(organizations).zip(current) {
         let Some(person) = &draft.person else {

@@ -5,20 +5,18 @@
 //!
 //! Keys are kept as 128-bit hashes to hold millions in little memory.
 
-use std::collections::HashMap;
-
 use super::{
-    ExistingOrganization, ExistingPerson, HashedMap, OrganizationKeys, OrganizationPlan,
+    ExistingOrganization, ExistingPerson, FastMap, HashedMap, OrganizationKeys, OrganizationPlan,
     PersonKeys, PersonMatches, PersonPlan,
 };
 use crate::model::Id;
 
 #[derive(Debug, Default)]
 pub struct RunIndex {
-    organizations: HashMap<Id, ExistingOrganization>,
+    organizations: FastMap<Id, ExistingOrganization>,
     organizations_by_domain: HashedMap<Id>,
     organizations_by_name: HashedMap<Id>,
-    persons: HashMap<Id, KnownPerson>,
+    persons: FastMap<Id, KnownPerson>,
     persons_by_email: HashedMap<Id>,
     persons_by_phone: HashedMap<Id>,
     persons_by_name: HashedMap<Id>,
@@ -169,6 +167,41 @@ impl RunIndex {
                 .entry(text(&phone.value))
                 .or_insert(phone.person_id);
         }
+    }
+
+    /// Whether every person and organization the plans refer to is a record of the run,
+    /// once the plans are absorbed: then none of their references can dangle.
+    pub fn knows_references(&self, organizations: &OrganizationPlan, persons: &PersonPlan) -> bool {
+        let organization_ids = organizations
+            .per_row
+            .iter()
+            .flatten()
+            .chain(organizations.filled.iter().map(|fill| &fill.id))
+            .chain(
+                persons
+                    .created
+                    .iter()
+                    .filter_map(|p| p.organization_id.as_ref()),
+            )
+            .chain(persons.organization_set.iter().map(|(_, org)| org));
+        let person_ids = persons
+            .per_row
+            .iter()
+            .flatten()
+            .chain(persons.organization_set.iter().map(|(person, _)| person))
+            .chain(
+                persons
+                    .emails
+                    .iter()
+                    .chain(&persons.phones)
+                    .map(|c| &c.person_id),
+            );
+        organization_ids
+            .into_iter()
+            .all(|id| self.organizations.contains_key(id))
+            && person_ids
+                .into_iter()
+                .all(|id| self.persons.contains_key(id))
     }
 
     fn index_organization(&mut self, record: &ExistingOrganization) {

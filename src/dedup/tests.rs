@@ -88,7 +88,7 @@ fn stored_records_are_linked_and_filled_not_overwritten() {
         organization_id: None,
     };
     let matches = PersonMatches {
-        by_phone: [("+14152933313".to_string(), stored_person)].into(),
+        by_phone: FastMap::from_iter([("+14152933313".to_string(), stored_person)]),
         ..Default::default()
     };
     let mut draft = lead(
@@ -241,4 +241,28 @@ fn the_run_index_answers_like_the_store() {
         ),
         (1, 1, 1)
     );
+}
+
+#[test]
+fn the_run_index_knows_the_references_of_its_plans_and_no_others() {
+    let drafts = [
+        lead("Ada Lovelace", Some("ada@acme.com"), None, Some("Acme Inc")),
+        lead("Grace Hopper", None, Some("+14152933313"), None),
+    ];
+    let (orgs, persons, _) = resolve(&drafts, &[], PersonMatches::default());
+    let mut index = RunIndex::default();
+    assert!(
+        !index.knows_references(&orgs, &persons),
+        "nothing is known before the plan is absorbed"
+    );
+    index.absorb(&orgs, &persons);
+    assert!(index.knows_references(&orgs, &persons));
+
+    // A plan that links to a person the run never created (a record of another run).
+    let mut stray = PersonPlan::default();
+    stray.per_row.push(Some(Id::new()));
+    assert!(!index.knows_references(&OrganizationPlan::default(), &stray));
+    let mut stray_org = OrganizationPlan::default();
+    stray_org.per_row.push(Some(Id::new()));
+    assert!(!index.knows_references(&stray_org, &PersonPlan::default()));
 }

@@ -42,6 +42,9 @@ pub struct Load<'a> {
     pub bar: &'a ProgressBar,
     /// Set when Ctrl-C stopped the load.
     pub interrupted: bool,
+    /// Whether the store checks foreign keys, as it does unless a batch whose references
+    /// the run has checked itself is being written (see `Store::check_foreign_keys`).
+    pub foreign_keys_checked: bool,
 }
 
 /// A planned batch committing on a task of its own.
@@ -54,6 +57,17 @@ struct InFlight {
 impl Load<'_> {
     /// Takes batches until the reader is done, the error budget is spent, or Ctrl-C.
     pub async fn run<F: Future>(
+        &mut self,
+        receiver: &mut mpsc::Receiver<Result<Batch>>,
+        interrupt: Pin<&mut F>,
+    ) -> Result<()> {
+        let loaded = self.take_batches(receiver, interrupt).await;
+        // However the load ended, the store checks every reference again.
+        let restored = self.check_foreign_keys(true).await;
+        loaded.and(restored.map_err(anyhow::Error::from))
+    }
+
+    async fn take_batches<F: Future>(
         &mut self,
         receiver: &mut mpsc::Receiver<Result<Batch>>,
         mut interrupt: Pin<&mut F>,
@@ -106,7 +120,10 @@ impl Load<'_> {
             }
             let mark = self.write_rejects(&batch)?;
             match planned {
-                Some(plan) => in_flight = Some(self.spawn_commit(batch, plan, mark)),
+                Some(plan) => {
+                    self.check_foreign_keys(!plan.references_known()).await?;
+                    in_flight = Some(self.spawn_commit(batch, plan, mark));
+                }
                 None => {
                     self.commit_from_store(&batch, mark).await?;
                     if self.budget_spent() {
@@ -124,7 +141,6 @@ impl Load<'_> {
         let index = self.index.as_mut()?;
         let source = &self.names[batch.source];
         let plan = write::plan_in_memory(index, source, &batch.rows, &self.seen);
-        index.absorb(&plan.outcome.organizations, &plan.outcome.persons);
         self.seen.extend(&plan.outcome.seen);
         Some(plan)
     }
@@ -186,9 +202,20 @@ impl Load<'_> {
         }
     }
 
+    /// Has the store check foreign keys, or not. Changing it makes SQLite prepare its
+    /// statements again, so it changes only when it must, between commits.
+    async fn check_foreign_keys(&mut self, on: bool) -> Result<(), StoreError> {
+        if self.foreign_keys_checked != on {
+            self.store.check_foreign_keys(on).await?;
+            self.foreign_keys_checked = on;
+        }
+        Ok(())
+    }
+
     /// Matches a batch against the store, commits it (in the dry run's transaction, when
     /// there is one) and counts it.
     async fn commit_from_store(&mut self, batch: &Batch, mark: RejectMark) -> Result<()> {
+        self.check_foreign_keys(true).await?;
         let source = &self.names[batch.source];
         let state = RunState {
             run: self.run,

@@ -108,6 +108,7 @@ pub async fn import(
         seen: HashedSet::default(),
         bar: &bar,
         interrupted: false,
+        foreign_keys_checked: true,
     };
     let result = load.run(&mut receiver, interrupt.as_mut()).await;
     let mut interrupted = load.interrupted;

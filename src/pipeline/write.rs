@@ -73,6 +73,15 @@ pub struct BatchPlan {
     /// Per row that creates or updates its lead: the row and the lead's id.
     leads: Vec<PlannedLead>,
     pub outcome: BatchOutcome,
+    /// Whether every person and organization the plan links to is a record of the run, as
+    /// checked against its records in memory: then no reference of the plan can dangle.
+    references_known: bool,
+}
+
+impl BatchPlan {
+    pub fn references_known(&self) -> bool {
+        self.references_known
+    }
 }
 
 #[derive(Debug)]
@@ -82,22 +91,32 @@ struct PlannedLead {
     create: bool,
 }
 
-/// Plans a batch against the run's records in memory: no database, so it can run while
-/// the previous batch is being written.
+/// Plans a batch against the run's records in memory, and takes what it creates into them
+/// at once. No database is read, so this can run while the previous batch is being written.
 pub fn plan_in_memory(
-    index: &RunIndex,
+    index: &mut RunIndex,
     source: &str,
     rows: &[MappedRow],
     run_seen: &HashedSet,
 ) -> BatchPlan {
-    let planning = plan_with(Candidates::Memory(index), source, rows, run_seen);
-    // Planning from memory never waits, so one poll finishes it.
-    let mut planning = std::pin::pin!(planning);
-    let mut context = Context::from_waker(Waker::noop());
-    match planning.as_mut().poll(&mut context) {
-        Poll::Ready(plan) => plan.expect("planning from memory reads no database"),
-        Poll::Pending => unreachable!("planning from memory never waits"),
-    }
+    let mut plan = {
+        let planning = plan_with(Candidates::Memory(index), source, rows, run_seen);
+        // Planning from memory never waits, so one poll finishes it.
+        let mut planning = std::pin::pin!(planning);
+        let mut context = Context::from_waker(Waker::noop());
+        match planning.as_mut().poll(&mut context) {
+            Poll::Ready(plan) => plan.expect("planning from memory reads no database"),
+            Poll::Pending => unreachable!("planning from memory never waits"),
+        }
+    };
+    let BatchOutcome {
+        organizations,
+        persons,
+        ..
+    } = &plan.outcome;
+    index.absorb(organizations, persons);
+    plan.references_known = index.knows_references(organizations, persons);
+    plan
 }
 
 /// Plans a batch against the store: reads it, writes nothing.
@@ -235,6 +254,7 @@ async fn plan_with(
         now,
         leads,
         outcome,
+        references_known: false,
     })
 }
 

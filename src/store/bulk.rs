@@ -89,6 +89,24 @@ impl Store {
         Ok(true)
     }
 
+    /// Turns SQLite's foreign-key checks off, or back on, for the store's one connection.
+    /// A batch planned from the run's own records is written with them off: the plan has
+    /// checked each of its references against those records (`BatchPlan::references_known`),
+    /// and having SQLite look every one up again doubles the cost of an insert. As with
+    /// pgloader's disabled triggers, a bulk load trusts its own checks. PostgreSQL keeps its
+    /// checks, which cost little next to its round trips.
+    pub async fn check_foreign_keys(&self, on: bool) -> Result<(), StoreError> {
+        if let Store::Sqlite(pool) = self {
+            let pragma = if on {
+                "PRAGMA foreign_keys = ON"
+            } else {
+                "PRAGMA foreign_keys = OFF"
+            };
+            sqlx::raw_sql(pragma).execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Builds the deferred indexes `which` names, in one transaction; returns how many.
     pub async fn build_deferred_indexes(&self, which: Deferred) -> Result<usize, StoreError> {
         let Store::Sqlite(pool) = self else {

@@ -597,6 +597,15 @@ fn a_bulk_load_builds_the_indexes_it_set_aside_even_when_killed() {
     let all = sqlite_indexes(&reference);
     assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
     assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
+    // The load wrote with SQLite's foreign-key checks off, trusting its own: nothing dangles.
+    assert!(
+        summary["persons_matched"].as_u64().expect("count") > 0,
+        "{summary}"
+    );
+    assert_eq!(
+        reference.count("SELECT COUNT(*) FROM pragma_foreign_key_check"),
+        0
+    );
 
     // Killed in the middle of a load into an empty store: the indexes are still set aside.
     let wd = Workdir::new(Backend::Sqlite).expect("a second store");
