@@ -172,7 +172,7 @@ impl RunIndex {
     /// Whether every person and organization the plans refer to is a record of the run,
     /// once the plans are absorbed: then none of their references can dangle.
     pub fn knows_references(&self, organizations: &OrganizationPlan, persons: &PersonPlan) -> bool {
-        let organization_ids = organizations
+        let mut organization_ids = organizations
             .per_row
             .iter()
             .flatten()
@@ -184,7 +184,7 @@ impl RunIndex {
                     .filter_map(|p| p.organization_id.as_ref()),
             )
             .chain(persons.organization_set.iter().map(|(_, org)| org));
-        let person_ids = persons
+        let mut person_ids = persons
             .per_row
             .iter()
             .flatten()
@@ -196,12 +196,8 @@ impl RunIndex {
                     .chain(&persons.phones)
                     .map(|c| &c.person_id),
             );
-        organization_ids
-            .into_iter()
-            .all(|id| self.organizations.contains_key(id))
-            && person_ids
-                .into_iter()
-                .all(|id| self.persons.contains_key(id))
+        organization_ids.all(|id| self.organizations.contains_key(id))
+            && person_ids.all(|id| self.persons.contains_key(id))
     }
 
     fn index_organization(&mut self, record: &ExistingOrganization) {
