@@ -208,6 +208,13 @@ impl Load<'_> {
         if self.foreign_keys_checked != on {
             self.store.check_foreign_keys(on).await?;
             self.foreign_keys_checked = on;
+            if on {
+                tracing::info!("foreign-key checks are on again");
+            } else {
+                tracing::info!(
+                    "writing without foreign-key checks: the run checked each batch's references"
+                );
+            }
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::workdir::{Backend, Workdir, on_both_backends, repo, source_toml, stderr};
+use crate::workdir::{Backend, Workdir, on_both_backends, repo, source_toml, stderr, stdout};
 
 /// Generated leads with near-duplicates and broken rows, written into the folder.
 fn generated(wd: &Workdir, name: &str, rows: u32) -> PathBuf {
@@ -592,8 +592,21 @@ fn a_bulk_load_builds_the_indexes_it_set_aside_even_when_killed() {
         return;
     };
     let csv = generated(&reference, "leads.csv", 3000);
-    let summary = reference.import_json(&job(&reference, "bulk", &csv, 100, ""));
+    let bulk_job = job(&reference, "bulk", &csv, 100, "");
+    let output = reference.run(&["import", path(&bulk_job), "--json", "-v"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     assert_eq!(summary["status"], "succeeded");
+    // The batches were written without foreign-key checks, which are back on before the
+    // indexes are built (and anything else the run writes).
+    let log = stderr(&output);
+    let position = |message: &str| {
+        log.find(message)
+            .unwrap_or_else(|| panic!("no `{message}` in the log:\n{log}"))
+    };
+    let off = position("writing without foreign-key checks");
+    let on = position("foreign-key checks are on again");
+    assert!(off < on && on < position("built the indexes"), "{log}");
     let all = sqlite_indexes(&reference);
     assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
     assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
