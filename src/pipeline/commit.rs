@@ -87,6 +87,17 @@ async fn write_plan(
     Ok(())
 }
 
+/// Commits `tx` if everything was written in it, and rolls it back otherwise.
+async fn commit_if_written<T>(tx: Tx, written: Result<T, StoreError>) -> Result<T, StoreError> {
+    match written {
+        Ok(value) => tx.commit().await.map(|()| value),
+        Err(err) => {
+            tx.rollback().await.ok();
+            Err(err)
+        }
+    }
+}
+
 /// Writes and commits one batch in a transaction of its own, retrying conflicts.
 pub async fn commit_batch(
     store: &Store,
@@ -98,14 +109,8 @@ pub async fn commit_batch(
     let mut attempt = 1;
     loop {
         let mut tx = store.begin().await?;
-        let result = match write_in(&mut tx, source, batch, seen, Some(state), state.run).await {
-            Ok(outcome) => tx.commit().await.map(|()| outcome),
-            Err(err) => {
-                tx.rollback().await.ok();
-                Err(err)
-            }
-        };
-        match result {
+        let written = write_in(&mut tx, source, batch, seen, Some(state), state.run).await;
+        match commit_if_written(tx, written).await {
             Err(err)
                 if (err.is_retryable() || err.is_unique_violation())
                     && attempt < BATCH_ATTEMPTS =>
@@ -136,14 +141,8 @@ pub async fn commit_planned(
         tx.rollback().await.ok();
         return Ok(false);
     }
-    let result = match write_plan(&mut tx, source, batch, plan, Some(checkpoint), run).await {
-        Ok(()) => tx.commit().await,
-        Err(err) => {
-            tx.rollback().await.ok();
-            Err(err)
-        }
-    };
-    match result {
+    let written = write_plan(&mut tx, source, batch, plan, Some(checkpoint), run).await;
+    match commit_if_written(tx, written).await {
         Ok(()) => Ok(true),
         Err(err) if err.is_retryable() || err.is_unique_violation() => Ok(false),
         Err(err) => Err(err),
