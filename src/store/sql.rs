@@ -15,6 +15,7 @@ pub(crate) fn json_rows(tx: &Tx, columns: &[Column]) -> String {
                 .map(|(name, ty)| match *ty {
                     // `->` keeps JSON as JSON text; `->>` unwraps scalars.
                     "jsonb" => format!("value -> '{name}' AS {name}"),
+                    "uuid" => format!("unhex(value ->> '{name}', '-') AS {name}"),
                     _ => format!("value ->> '{name}' AS {name}"),
                 })
                 .collect();
@@ -32,6 +33,14 @@ pub(crate) fn json_rows(tx: &Tx, columns: &[Column]) -> String {
                 types.join(", ")
             )
         }
+    }
+}
+
+/// A `SELECT` of the ids in the JSON array of parameter `$n`, as the store keeps them.
+pub(crate) fn json_ids(tx: &Tx, n: usize) -> String {
+    match tx {
+        Tx::Sqlite(_) => format!("SELECT unhex(value, '-') FROM json_each(${n})"),
+        Tx::Postgres(_) => format!("SELECT (jsonb_array_elements_text(${n}))::uuid"),
     }
 }
 

@@ -173,8 +173,10 @@ on_both_backends!(
         let plain = job(wd, "load.toml", PIPELINES);
         wd.import_json(&plain);
         let rules = job(wd, "rules.toml", &format!("{PIPELINES}{RULES}"));
-        let leads_before =
-            wd.rows("SELECT CAST(id AS TEXT) || CAST(updated_at AS TEXT) FROM leads ORDER BY id");
+        let leads_before = wd.rows(&format!(
+            "SELECT {} || CAST(updated_at AS TEXT) FROM leads ORDER BY id",
+            wd.id_text("id")
+        ));
         let dry = json(&wd.ok(&["convert", path(&rules), "--dry-run", "--json"]));
         assert_eq!(dry["leads_converted"], 3, "{dry}");
         assert_eq!(
@@ -184,7 +186,10 @@ on_both_backends!(
         );
         assert_eq!(
             leads_before,
-            wd.rows("SELECT CAST(id AS TEXT) || CAST(updated_at AS TEXT) FROM leads ORDER BY id")
+            wd.rows(&format!(
+                "SELECT {} || CAST(updated_at AS TEXT) FROM leads ORDER BY id",
+                wd.id_text("id")
+            ))
         );
         assert_eq!(
             wd.count("SELECT COUNT(*) FROM import_runs WHERE kind = 'convert'"),
@@ -208,11 +213,12 @@ on_both_backends!(
         assert_eq!(real["by_rule"], dry["by_rule"]);
         // `converted_by` reads `rule:NAME run:ID`.
         let mut done: Vec<String> = wd
-            .rows(
-                "SELECT CAST(c.lead_id AS TEXT), c.converted_by, p.name, s.name FROM conversions c \
-             JOIN deals d ON d.id = c.deal_id JOIN pipelines p ON p.id = d.pipeline_id \
-             JOIN stages s ON s.id = d.stage_id",
-            )
+            .rows(&format!(
+                "SELECT {}, c.converted_by, p.name, s.name FROM conversions c \
+                 JOIN deals d ON d.id = c.deal_id JOIN pipelines p ON p.id = d.pipeline_id \
+                 JOIN stages s ON s.id = d.stage_id",
+                wd.id_text("c.lead_id")
+            ))
             .into_iter()
             .map(|row| {
                 let rule = row
@@ -245,7 +251,10 @@ on_both_backends!(
     |wd: &Workdir| {
         wd.import_json(&job(wd, "load.toml", PIPELINES));
         let acme = wd
-            .rows("SELECT CAST(id AS TEXT) FROM leads WHERE title LIKE 'Acme%'")
+            .rows(&format!(
+                "SELECT {} FROM leads WHERE title LIKE 'Acme%'",
+                wd.id_text("id")
+            ))
             .remove(0);
         let archived = wd.ok(&["leads", "archive", &acme, "--reason", "duplicate of a deal"]);
         assert!(archived.contains("archived 1 of 1"), "{archived}");
@@ -352,7 +361,9 @@ name = "Onboarding"
 unit_price = 1500.0
 "#;
         wd.import_json(&job(wd, "job.toml", &format!("{PIPELINES}{rules}")));
-        let deal = wd.rows("SELECT CAST(id AS TEXT) FROM deals").remove(0);
+        let deal = wd
+            .rows(&format!("SELECT {} FROM deals", wd.id_text("id")))
+            .remove(0);
         // 10 x 120 less 25 % = 900, plus 1500: the products, not the lead's 4000, give the value.
         let shown = json(&wd.ok(&["deals", "show", &deal, "--json"]));
         assert_eq!(shown["value"], 2400.0, "{shown}");
@@ -409,7 +420,10 @@ on_both_backends!(
     concurrent_conversions_of_one_lead_make_one_deal,
     |wd: &Workdir| {
         wd.import_json(&job(wd, "load.toml", PIPELINES));
-        let leads = wd.rows("SELECT CAST(id AS TEXT) FROM leads ORDER BY id");
+        let leads = wd.rows(&format!(
+            "SELECT {} FROM leads ORDER BY id",
+            wd.id_text("id")
+        ));
         for _ in 0..3 {
             let mut args = vec!["leads", "convert", "--pipeline", "Sales"];
             args.extend(leads.iter().map(String::as_str));

@@ -32,7 +32,10 @@ on_both_backends!(demo_rerun_creates_nothing, |wd: &Workdir| {
         .iter()
         .map(|t| wd.count(&format!("SELECT COUNT(*) FROM {t}")))
         .collect();
-    let fingerprint = wd.rows("SELECT id || title || updated_at FROM leads ORDER BY id");
+    let fingerprint = wd.rows(&format!(
+        "SELECT {} || title || updated_at FROM leads ORDER BY id",
+        wd.id_text("id")
+    ));
 
     let second = wd.import_json(&job);
     assert_eq!(second["leads_created"], 0, "{second}");
@@ -49,7 +52,10 @@ on_both_backends!(demo_rerun_creates_nothing, |wd: &Workdir| {
     assert_eq!(before, after, "counts of {tables:?}");
     assert_eq!(
         fingerprint,
-        wd.rows("SELECT id || title || updated_at FROM leads ORDER BY id"),
+        wd.rows(&format!(
+            "SELECT {} || title || updated_at FROM leads ORDER BY id",
+            wd.id_text("id")
+        )),
         "nothing rewritten"
     );
     assert_eq!(
@@ -238,19 +244,22 @@ on_both_backends!(a_converted_lead_is_not_brought_back, |wd: &Workdir| {
     let job = wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", "");
     wd.import_json(&job);
     // Convert L1 by hand, as the deals side does: a deal, the conversion record, lead gone.
-    let lead = &wd.rows(
-        "SELECT CAST(id AS TEXT), CAST(person_id AS TEXT) FROM leads WHERE source_key = 'L1'",
-    )[0];
+    let lead = &wd.rows(&format!(
+        "SELECT {}, {} FROM leads WHERE source_key = 'L1'",
+        wd.id_text("id"),
+        wd.id_text("person_id")
+    ))[0];
     let (lead_id, person_id) = lead.split_once(" | ").expect("two columns");
+    let (lead_id, person_id) = (wd.id_value(lead_id), wd.id_value(person_id));
     let now = "'2026-01-01T00:00:00Z'";
     wd.execute(&format!(
         "INSERT INTO pipelines (name, is_default) VALUES ('Sales', TRUE);
          INSERT INTO stages (pipeline_id, name, position, probability) SELECT id, 'New', 1, 10 FROM pipelines;
          INSERT INTO deals (id, title, person_id, pipeline_id, stage_id, created_at, updated_at)
-           SELECT '{lead_id}', 'Acme rollout', '{person_id}', p.id, s.id, {now}, {now} FROM pipelines p JOIN stages s ON s.pipeline_id = p.id;
+           SELECT {lead_id}, 'Acme rollout', {person_id}, p.id, s.id, {now}, {now} FROM pipelines p JOIN stages s ON s.pipeline_id = p.id;
          INSERT INTO conversions (lead_id, deal_id, source_name, source_key, converted_at, converted_by)
-           VALUES ('{lead_id}', '{lead_id}', 'src', 'L1', {now}, 'test');
-         DELETE FROM leads WHERE id = '{lead_id}';"
+           VALUES ({lead_id}, {lead_id}, 'src', 'L1', {now}, 'test');
+         DELETE FROM leads WHERE id = {lead_id};"
     ));
     let s = wd.import_json(&job);
     assert_eq!(
@@ -364,7 +373,10 @@ on_both_backends!(an_updated_record_keeps_its_person, |wd: &Workdir| {
     copy(wd, "same_key_twice.csv");
     let job = wd.job("job.toml", "same_key_twice.csv", "generic.toml", "");
     wd.import_json(&job);
-    let person = wd.rows("SELECT CAST(person_id AS TEXT) FROM leads WHERE source_key = 'K1'");
+    let person = wd.rows(&format!(
+        "SELECT {} FROM leads WHERE source_key = 'K1'",
+        wd.id_text("person_id")
+    ));
     // Ada changes her email address: same record, same person, one more email.
     let edited =
         fixture("csv/same_key_twice.csv").replace("ada@analytical.example", "ada@new-home.example");
@@ -377,7 +389,10 @@ on_both_backends!(an_updated_record_keeps_its_person, |wd: &Workdir| {
     );
     assert_eq!(s["persons_matched_by_lead"], 1, "{s}");
     assert_eq!(
-        wd.rows("SELECT CAST(person_id AS TEXT) FROM leads WHERE source_key = 'K1'"),
+        wd.rows(&format!(
+            "SELECT {} FROM leads WHERE source_key = 'K1'",
+            wd.id_text("person_id")
+        )),
         person
     );
     assert_eq!(

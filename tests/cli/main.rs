@@ -7,5 +7,6 @@ mod import;
 mod mappings;
 mod runs;
 mod sources;
+mod upgrade;
 mod validate;
 mod workdir;

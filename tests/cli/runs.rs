@@ -286,7 +286,10 @@ on_both_backends!(
         let csv = generated(wd, "leads.csv", 200);
         let pipelines = "[[pipelines]]\nname = \"Sales\"\nstages = [{ name = \"Qualified\", probability = 20 }]\n";
         wd.import_json(&job(wd, "load", &csv, 100, pipelines));
-        let inbox = wd.rows("SELECT CAST(id AS TEXT) || title FROM leads ORDER BY id");
+        let inbox = wd.rows(&format!(
+            "SELECT {} || title FROM leads ORDER BY id",
+            wd.id_text("id")
+        ));
         let rules = format!("{pipelines}[[rules]]\nname = \"all\"\nwhen = 'true'\n");
         let convert = json(&wd.ok(&[
             "convert",
@@ -299,7 +302,10 @@ on_both_backends!(
         );
         assert_eq!(wd.count("SELECT COUNT(*) FROM leads"), 0);
         let run = wd
-            .rows("SELECT CAST(id AS TEXT) FROM import_runs WHERE kind = 'convert'")
+            .rows(&format!(
+                "SELECT {} FROM import_runs WHERE kind = 'convert'",
+                wd.id_text("id")
+            ))
             .remove(0);
         let reverted = json(&wd.ok(&["runs", "revert", &run, "--json"]));
         assert_eq!(
@@ -309,7 +315,10 @@ on_both_backends!(
         assert_eq!(wd.count("SELECT COUNT(*) FROM deals"), 0);
         assert_eq!(wd.count("SELECT COUNT(*) FROM conversions"), 0);
         assert_eq!(
-            wd.rows("SELECT CAST(id AS TEXT) || title FROM leads ORDER BY id"),
+            wd.rows(&format!(
+                "SELECT {} || title FROM leads ORDER BY id",
+                wd.id_text("id")
+            )),
             inbox
         );
     }

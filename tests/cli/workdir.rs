@@ -176,6 +176,33 @@ impl Workdir {
         }
     }
 
+    /// SQL for an id column as UUID text, as the CLI prints ids (SQLite keeps the 16 bytes).
+    pub fn id_text(&self, column: &str) -> String {
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                let hex = format!("lower(hex({column}))");
+                let part = |from: usize, len: usize| format!("substr({hex}, {from}, {len})");
+                format!(
+                    "{} || '-' || {} || '-' || {} || '-' || {} || '-' || {}",
+                    part(1, 8),
+                    part(9, 4),
+                    part(13, 4),
+                    part(17, 4),
+                    part(21, 12)
+                )
+            }
+            Pool::Postgres(_) => format!("CAST({column} AS TEXT)"),
+        }
+    }
+
+    /// SQL for the id whose UUID text is `id`, as the store keeps ids.
+    pub fn id_value(&self, id: &str) -> String {
+        match &self.pool {
+            Pool::Sqlite(_) => format!("unhex('{id}', '-')"),
+            Pool::Postgres(_) => format!("'{id}'"),
+        }
+    }
+
     /// Runs a query that returns text columns, each row joined with ` | `.
     pub fn rows(&self, sql: &str) -> Vec<String> {
         use sqlx::Row;

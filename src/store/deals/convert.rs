@@ -16,7 +16,7 @@ use sqlx::types::Json;
 use super::{Author, DealError, Placement};
 use crate::model::Id;
 use crate::rules::{DealFacts, ProductFacts, products_total};
-use crate::store::sql::{Column, json_rows};
+use crate::store::sql::{Column, json_ids, json_rows};
 use crate::store::{Tx, on_conn};
 
 /// A lead as it was in the inbox, kept on its conversion record.
@@ -367,10 +367,10 @@ impl Tx {
 }
 
 /// "`id` is one of the ids of the JSON array in `$1`".
-fn ids_in(tx: &Tx) -> &'static str {
+fn ids_in(tx: &Tx) -> String {
     match tx {
-        Tx::Sqlite(_) => "id IN (SELECT value FROM json_each($1))",
-        Tx::Postgres(_) => "id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1))::uuid))",
+        Tx::Sqlite(_) => format!("id IN ({})", json_ids(tx, 1)),
+        Tx::Postgres(_) => format!("id = ANY(ARRAY({}))", json_ids(tx, 1)),
     }
 }
 

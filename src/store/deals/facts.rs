@@ -7,6 +7,7 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row};
 
 use crate::model::Id;
 use crate::rules::{LeadFacts, OrganizationFacts, PersonFacts};
+use crate::store::sql::json_ids;
 use crate::store::{StoreError, Tx, on_conn};
 
 const FACT_COLUMNS: &str = "SELECT l.id, l.title, l.value, l.currency, l.labels, l.owner, l.origin, \
@@ -102,10 +103,7 @@ impl Tx {
         &mut self,
         persons: &[Id],
     ) -> Result<HashMap<Id, (Vec<String>, Vec<String>)>, StoreError> {
-        let ids = match self {
-            Tx::Sqlite(_) => "SELECT value FROM json_each($1)",
-            Tx::Postgres(_) => "SELECT (jsonb_array_elements_text($1))::uuid",
-        };
+        let ids = json_ids(self, 1);
         let sql = format!(
             "SELECT person_id, email AS contact, 0 AS is_phone, is_primary FROM person_emails WHERE person_id IN ({ids}) \
              UNION ALL SELECT person_id, phone, 1, is_primary FROM person_phones WHERE person_id IN ({ids}) \

@@ -95,7 +95,7 @@ impl Tx {
         // pairs; each pair is one index lookup (a row-value IN would scan on SQLite).
         let by_name = match self {
             Tx::Sqlite(_) => {
-                "WITH k AS (SELECT value ->> 0 AS name_key, value ->> 1 AS organization_id FROM json_each($1)) \
+                "WITH k AS (SELECT value ->> 0 AS name_key, unhex(value ->> 1, '-') AS organization_id FROM json_each($1)) \
                  SELECT p.id, p.name_key, p.organization_id FROM k \
                  JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key"
             }

@@ -132,11 +132,6 @@ macro_rules! contact_statement {
     };
 }
 
-/// The run's id, which every row of a statement shares, as SQLite keeps ids.
-fn shared_id(id: Id) -> Arc<str> {
-    Arc::from(id.to_string())
-}
-
 /// A time every row of a statement shares, as sqlx writes times to SQLite.
 fn shared_time(time: DateTime<Utc>) -> Arc<str> {
     Arc::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, false))
@@ -182,9 +177,9 @@ impl Tx {
                            name_key, domain, website, address) VALUES {values}",
                 width: 9,
             };
-            let (run, now) = (shared_id(run), shared_time(now));
+            let now = shared_time(now);
             let row = |binds: &mut Binds, org: &NewOrganization| {
-                binds.add(run.clone());
+                binds.add(run);
                 binds.add(now.clone());
                 binds.add(now.clone());
                 binds.add(org.id);
@@ -234,9 +229,9 @@ impl Tx {
                            name_key, organization_id) VALUES {values}",
                 width: 7,
             };
-            let (run, now) = (shared_id(run), shared_time(now));
+            let now = shared_time(now);
             let row = |binds: &mut Binds, person: &NewPerson| {
-                binds.add(run.clone());
+                binds.add(run);
                 binds.add(now.clone());
                 binds.add(now.clone());
                 binds.add(person.id);
@@ -293,9 +288,8 @@ impl Tx {
                 ContactKind::Email => &EMAILS,
                 ContactKind::Phone => &PHONES,
             };
-            let run = shared_id(run);
             let row = |binds: &mut Binds, contact: &NewContact| {
-                binds.add(run.clone());
+                binds.add(run);
                 binds.add(contact.person_id);
                 binds.add(contact.value.as_str());
                 binds.add(contact.label.as_str());
@@ -336,10 +330,10 @@ impl Tx {
                            source_key, fingerprint, custom_fields) VALUES {values}",
                 width: 16,
             };
-            let (run, now, source) = (shared_id(run), shared_time(now), Arc::<str>::from(source));
+            let (now, source) = (shared_time(now), Arc::<str>::from(source));
             let row = |binds: &mut Binds, lead: &LeadWrite<'_>| {
                 let draft = lead.draft;
-                binds.add(run.clone());
+                binds.add(run);
                 binds.add(source.clone());
                 binds.add(now.clone());
                 binds.add(now.clone());

@@ -7,6 +7,7 @@ use sqlx::types::Json;
 
 use super::Entity;
 use crate::model::Id;
+use crate::store::sql::json_ids;
 use crate::store::{StoreError, Tx, on_conn};
 
 /// The fields a revert puts back, per kind of record (JSON object arguments, the same for
@@ -19,17 +20,25 @@ fn fields(entity: Entity, sqlite: bool) -> String {
             format!("'{column}', {column}")
         }
     };
+    // SQLite's JSON holds no BLOB: an id goes in as its hex digits, which parse as a UUID.
+    let id = |column: &str| {
+        if sqlite {
+            format!("'{column}', nullif(lower(hex({column})), '')")
+        } else {
+            format!("'{column}', {column}")
+        }
+    };
     match entity {
         Entity::Lead => format!(
-            "'title', title, 'person_id', person_id, 'organization_id', organization_id, 'value', value, \
+            "'title', title, {}, {}, 'value', value, \
              'currency', currency, 'expected_close_date', expected_close_date, {}, 'owner', owner, \
              'fingerprint', fingerprint, {}, 'updated_at', updated_at",
+            id("person_id"),
+            id("organization_id"),
             json("labels"),
             json("custom_fields")
         ),
-        Entity::Person => {
-            "'organization_id', organization_id, 'updated_at', updated_at".to_string()
-        }
+        Entity::Person => format!("{}, 'updated_at', updated_at", id("organization_id")),
         Entity::Organization => {
             "'domain', domain, 'website', website, 'address', address, 'updated_at', updated_at"
                 .to_string()
@@ -62,11 +71,11 @@ impl Tx {
         let (object, ids_in) = match self {
             Tx::Sqlite(_) => (
                 format!("json_object({})", fields(entity, true)),
-                "id IN (SELECT value FROM json_each($1))".to_string(),
+                format!("id IN ({})", json_ids(self, 1)),
             ),
             Tx::Postgres(_) => (
                 format!("jsonb_build_object({})", fields(entity, false)),
-                "id = ANY(ARRAY(SELECT (jsonb_array_elements_text($1))::uuid))".to_string(),
+                format!("id = ANY(ARRAY({}))", json_ids(self, 1)),
             ),
         };
         let sql = format!(

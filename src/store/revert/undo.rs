@@ -256,7 +256,7 @@ impl Tx {
             gone,
         );
         let origin = match self {
-            Tx::Sqlite(_) => "json_extract(lead, '$.origin_id') = $1",
+            Tx::Sqlite(_) => "unhex(json_extract(lead, '$.origin_id'), '-') = $1",
             Tx::Postgres(_) => "(lead ->> 'origin_id')::uuid = $1",
         };
         add(
