@@ -44,6 +44,15 @@ pub(crate) fn json_ids(tx: &Tx, n: usize) -> String {
     }
 }
 
+/// The condition "`column` is one of the ids of the JSON array in parameter `$n`" (an array
+/// for PostgreSQL, as in [`in_json`]).
+pub(crate) fn id_in_json(tx: &Tx, column: &str, n: usize) -> String {
+    match tx {
+        Tx::Sqlite(_) => format!("{column} IN ({})", json_ids(tx, n)),
+        Tx::Postgres(_) => format!("{column} = ANY(ARRAY({}))", json_ids(tx, n)),
+    }
+}
+
 /// The condition "`column` is one of the strings of the JSON array in parameter `$n`".
 /// PostgreSQL gets an array (`= ANY`), whose size its planner knows, so it picks the index;
 /// given a set-returning function it guesses 100 rows and may scan the table instead.

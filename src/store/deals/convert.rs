@@ -16,7 +16,7 @@ use sqlx::types::Json;
 use super::{Author, DealError, Placement};
 use crate::model::Id;
 use crate::rules::{DealFacts, ProductFacts, products_total};
-use crate::store::sql::{Column, json_ids, json_rows};
+use crate::store::sql::{Column, id_in_json, json_rows};
 use crate::store::{Tx, on_conn};
 
 /// A lead as it was in the inbox, kept on its conversion record.
@@ -332,7 +332,7 @@ impl Tx {
     async fn take_leads(&mut self, ids: &[Id]) -> Result<HashMap<Id, LeadRecord>, DealError> {
         let sql = format!(
             "DELETE FROM leads WHERE {} AND archived_at IS NULL RETURNING {LEAD_COLUMNS}",
-            ids_in(self)
+            id_in_json(self, "id", 1)
         );
         let mut taken = HashMap::with_capacity(ids.len());
         on_conn!(self, |conn| {
@@ -355,7 +355,7 @@ impl Tx {
         }
         let sql = format!(
             "SELECT id FROM leads WHERE {} AND archived_at IS NOT NULL",
-            ids_in(self)
+            id_in_json(self, "id", 1)
         );
         Ok(on_conn!(self, |conn| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
@@ -363,14 +363,6 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?
         }))
-    }
-}
-
-/// "`id` is one of the ids of the JSON array in `$1`".
-fn ids_in(tx: &Tx) -> String {
-    match tx {
-        Tx::Sqlite(_) => format!("id IN ({})", json_ids(tx, 1)),
-        Tx::Postgres(_) => format!("id = ANY(ARRAY({}))", json_ids(tx, 1)),
     }
 }
 

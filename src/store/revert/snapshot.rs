@@ -7,7 +7,7 @@ use sqlx::types::Json;
 
 use super::Entity;
 use crate::model::Id;
-use crate::store::sql::json_ids;
+use crate::store::sql::id_in_json;
 use crate::store::{StoreError, Tx, on_conn};
 
 /// The fields a revert puts back, per kind of record (JSON object arguments, the same for
@@ -68,16 +68,11 @@ impl Tx {
         if ids.is_empty() {
             return Ok(());
         }
-        let (object, ids_in) = match self {
-            Tx::Sqlite(_) => (
-                format!("json_object({})", fields(entity, true)),
-                format!("id IN ({})", json_ids(self, 1)),
-            ),
-            Tx::Postgres(_) => (
-                format!("jsonb_build_object({})", fields(entity, false)),
-                format!("id = ANY(ARRAY({}))", json_ids(self, 1)),
-            ),
+        let object = match self {
+            Tx::Sqlite(_) => format!("json_object({})", fields(entity, true)),
+            Tx::Postgres(_) => format!("jsonb_build_object({})", fields(entity, false)),
         };
+        let ids_in = id_in_json(self, "id", 1);
         let sql = format!(
             "INSERT INTO run_changes (run_id, entity, entity_id, before, changed_at) \
              SELECT $2, '{}', id, {object}, $3 FROM {} WHERE {ids_in} \
