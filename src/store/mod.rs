@@ -21,8 +21,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{
+    AssertSqlSafe, ConnectOptions, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction,
+};
 
 pub use error::StoreError;
 
@@ -96,6 +100,10 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(connect_error)?
                 .create_if_missing(create)
+                // Pages of 16 KiB for a new file (an existing one keeps its own): a bulk load
+                // writes and syncs fewer, larger pages, and its index build runs a tenth
+                // faster than with 4 KiB.
+                .page_size(16384)
                 .journal_mode(SqliteJournalMode::Wal)
                 // In WAL mode NORMAL keeps the file consistent on a crash; a batch committed
                 // just before a power cut may be lost, and the next run re-imports it.
@@ -103,12 +111,12 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-65536")
-                .pragma("wal_autocheckpoint", "16384")
                 .pragma("temp_store", "memory");
             // One connection: SQLite has one writer anyway, and a connection's page cache is
             // dropped whenever another connection writes, so a single one keeps it warm.
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
+                .after_connect(|conn, _| Box::pin(checkpoint_every(conn, WAL_CHECKPOINT_BYTES)))
                 .connect_with(options)
                 .await
                 .map_err(connect_error)?;
@@ -169,6 +177,24 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
+}
+
+/// How much write-ahead log SQLite gathers before it copies the log into the file and syncs
+/// it: large enough that a bulk load syncs rarely, small enough to bound the log file.
+const WAL_CHECKPOINT_BYTES: i64 = 64 << 20;
+
+/// Has SQLite checkpoint every `bytes` of log, whatever the file's page size.
+async fn checkpoint_every(conn: &mut SqliteConnection, bytes: i64) -> Result<(), sqlx::Error> {
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut *conn)
+        .await?;
+    let pages = bytes / page_size.max(512);
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "PRAGMA wal_autocheckpoint = {pages}"
+    )))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Brings an SQLite file's schema up to date. Two processes that open a new file at once

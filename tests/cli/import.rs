@@ -607,3 +607,15 @@ on_both_backends!(typed_custom_fields_round_trip, |wd: &Workdir| {
         serde_json::json!(["open", "marketing qualified lead"])
     );
 });
+
+#[test]
+fn a_new_sqlite_store_is_made_of_16_kib_pages() {
+    let wd = Workdir::new(Backend::Sqlite).expect("SQLite is always there");
+    copy(&wd, "duplicate_by_email.csv");
+    let job = wd.job("job.toml", "duplicate_by_email.csv", "generic.toml", "");
+    let job = job.to_str().expect("utf-8 path");
+    wd.ok(&["import", job, "--database-url", "sqlite://fresh.db"]);
+    // The page size is bytes 16 and 17 of the file's header, big-endian.
+    let file = std::fs::read(wd.wd_path("fresh.db")).expect("the store file");
+    assert_eq!(u16::from_be_bytes([file[16], file[17]]), 16384);
+}
