@@ -114,3 +114,18 @@ pub struct InputChanged {
     pub name: String,
     pub records: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RecordHash;
+
+    #[test]
+    fn the_record_hash_is_blake3_of_cells_and_separators() {
+        // The hash of a stopped run's records is stored; a resumed run must compute the same.
+        let mut hash = RecordHash::default();
+        hash.add(["a", "b"]);
+        hash.add(["", "c"]);
+        let expected = blake3::hash(b"a\x1fb\x1f\x1e\x1fc\x1f\x1e");
+        assert_eq!(hash.hex(), expected.to_hex().to_string());
+    }
+}
