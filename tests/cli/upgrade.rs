@@ -3,12 +3,14 @@
 
 use crate::workdir::{Backend, Workdir, fixture, repo};
 
-/// Every id column of the SQLite schema.
+/// The id columns of the tables the fixture fills.
 const ID_COLUMNS: &[(&str, &[&str])] = &[
     ("import_runs", &["id"]),
     ("organizations", &["id", "created_by_run"]),
     ("persons", &["id", "organization_id", "created_by_run"]),
     ("person_emails", &["person_id", "created_by_run"]),
+    ("person_phones", &["person_id", "created_by_run"]),
+    ("deal_changes", &["deal_id"]),
     (
         "leads",
         &["id", "person_id", "organization_id", "origin_id"],
