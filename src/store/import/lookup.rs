@@ -8,6 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::{StoredLead, StoredLeads, in_json};
 use crate::dedup::{ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches};
 use crate::model::Id;
+use crate::store::sql::id_from_text;
 use crate::store::{StoreError, Tx, on_conn};
 
 impl Tx {
@@ -93,19 +94,16 @@ impl Tx {
         };
         // Name keys and organizations travel as one JSON array of [name_key, organization]
         // pairs; each pair is one index lookup (a row-value IN would scan on SQLite).
-        let by_name = match self {
-            Tx::Sqlite(_) => {
-                "WITH k AS (SELECT value ->> 0 AS name_key, unhex(value ->> 1, '-') AS organization_id FROM json_each($1)) \
-                 SELECT p.id, p.name_key, p.organization_id FROM k \
-                 JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key"
-            }
-            Tx::Postgres(_) => {
-                "WITH k AS (SELECT value ->> 0 AS name_key, (value ->> 1)::uuid AS organization_id \
-                 FROM jsonb_array_elements($1)) \
-                 SELECT p.id, p.name_key, p.organization_id FROM k \
-                 JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key"
-            }
+        let pairs_in = match self {
+            Tx::Sqlite(_) => "json_each($1)",
+            Tx::Postgres(_) => "jsonb_array_elements($1)",
         };
+        let by_name = format!(
+            "WITH k AS (SELECT value ->> 0 AS name_key, {} AS organization_id FROM {pairs_in}) \
+             SELECT p.id, p.name_key, p.organization_id FROM k \
+             JOIN persons p ON p.organization_id = k.organization_id AND p.name_key = k.name_key",
+            id_from_text(self, "value ->> 1")
+        );
         let pairs: Vec<(&str, String)> = keys
             .names_in_organizations
             .iter()
@@ -140,7 +138,7 @@ impl Tx {
             });
         }
         on_conn!(self, |conn| {
-            let rows = sqlx::query(by_name)
+            let rows = sqlx::query(AssertSqlSafe(by_name))
                 .bind(Json(&pairs))
                 .fetch_all(&mut *conn)
                 .await?;

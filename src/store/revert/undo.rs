@@ -10,6 +10,7 @@ use super::{Conflict, RevertReport};
 use crate::model::Id;
 use crate::store::deals::LeadRecord;
 use crate::store::journal::process_is_gone;
+use crate::store::sql::id_from_text;
 use crate::store::{Store, StoreError, Tx, on_conn};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,10 +256,7 @@ impl Tx {
             ),
             gone,
         );
-        let origin = match self {
-            Tx::Sqlite(_) => "unhex(json_extract(lead, '$.origin_id'), '-') = $1",
-            Tx::Postgres(_) => "(lead ->> 'origin_id')::uuid = $1",
-        };
+        let origin = format!("{} = $1", id_from_text(self, "lead ->> 'origin_id'"));
         add(
             "lead",
             ids!(
