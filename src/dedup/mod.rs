@@ -1,12 +1,13 @@
 //! Deduplication: link each row's person and organization to one that already exists (in
 //! the store, or earlier in the file) instead of creating a duplicate.
 //!
-//! Pure: the pipeline asks the store for the candidates that share a key with the batch
-//! ([`organization_keys`], [`person_keys`]), and these functions decide, row by row, in file
-//! order. Organizations are resolved first because a person matches by name only within
-//! the same organization.
+//! Pure: each row's keys are worked out as it is mapped ([`RowKeys`]); the pipeline asks
+//! the store, or the run's own records ([`RunIndex`]), for the candidates that share a key
+//! with the batch, and these functions decide, row by row, in file order. Organizations are
+//! resolved first because a person matches by name only within the same organization.
 
 mod hashed;
+mod keys;
 mod organizations;
 mod persons;
 mod run_index;
@@ -14,6 +15,7 @@ mod run_index;
 use serde::Serialize;
 
 pub use hashed::{FastMap, FastSet, HashedMap, HashedSet};
+pub use keys::{RowKeys, identity_hash, key_hash, name_in_organization};
 pub use organizations::{
     ExistingOrganization, NewOrganization, OrganizationFill, OrganizationKeys, OrganizationPlan,
     organization_keys, resolve_organizations,

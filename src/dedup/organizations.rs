@@ -2,33 +2,45 @@
 
 use serde::Serialize;
 
-use super::{DedupCounts, FastMap};
+use super::keys::{KeyHash, OrganizationKey, RowKeys, key_hash};
+use super::{DedupCounts, FastMap, HashedMap};
 use crate::model::{Id, LeadDraft};
-use crate::normalize;
 
-/// The match keys of one row's organization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganizationKey {
-    pub domain: Option<String>,
-    pub name_key: String,
-}
-
-/// Every key of a batch, for one lookup in the store, plus each row's own key.
+/// Every key of a batch, for one lookup in the store.
 #[derive(Debug, Default)]
 pub struct OrganizationKeys {
-    pub per_row: Vec<Option<OrganizationKey>>,
     pub domains: Vec<String>,
     pub name_keys: Vec<String>,
 }
 
-/// An organization in the store that shares a key with the batch.
-#[derive(Debug, Clone, PartialEq)]
+/// An organization the run can match, in the store or created earlier in the run: what
+/// matching needs of it, its keys' hashes and which fields it has.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExistingOrganization {
     pub id: Id,
-    pub name_key: String,
-    pub domain: Option<String>,
-    pub website: Option<String>,
-    pub address: Option<String>,
+    pub name_hash: Option<KeyHash>,
+    pub domain_hash: Option<KeyHash>,
+    pub has_website: bool,
+    pub has_address: bool,
+}
+
+impl ExistingOrganization {
+    /// An organization as the store keeps it.
+    pub fn stored(
+        id: Id,
+        name_key: &str,
+        domain: Option<&str>,
+        website: Option<&str>,
+        address: Option<&str>,
+    ) -> ExistingOrganization {
+        ExistingOrganization {
+            id,
+            name_hash: (!name_key.is_empty()).then(|| key_hash(name_key)),
+            domain_hash: domain.map(key_hash),
+            has_website: website.is_some(),
+            has_address: address.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,6 +51,10 @@ pub struct NewOrganization {
     pub domain: Option<String>,
     pub website: Option<String>,
     pub address: Option<String>,
+    #[serde(skip)]
+    pub name_hash: Option<KeyHash>,
+    #[serde(skip)]
+    pub domain_hash: Option<KeyHash>,
 }
 
 /// Fields to fill on an existing organization; only fields it has empty are ever set.
@@ -48,6 +64,24 @@ pub struct OrganizationFill {
     pub domain: Option<String>,
     pub website: Option<String>,
     pub address: Option<String>,
+    #[serde(skip)]
+    pub domain_hash: Option<KeyHash>,
+}
+
+impl OrganizationFill {
+    fn new(id: Id) -> OrganizationFill {
+        OrganizationFill {
+            id,
+            domain: None,
+            website: None,
+            address: None,
+            domain_hash: None,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.domain.is_none() && self.website.is_none() && self.address.is_none()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -58,65 +92,42 @@ pub struct OrganizationPlan {
     pub filled: Vec<OrganizationFill>,
 }
 
-/// The domain an organization is known by: its website's, else a work email's.
-fn organization_key(draft: &LeadDraft) -> Option<OrganizationKey> {
-    let organization = draft.organization.as_ref()?;
-    let from_email = || {
-        let emails = draft.person.iter().flat_map(|p| &p.emails);
-        emails
-            .filter_map(|e| normalize::email_org_domain(&e.value))
-            .next()
-    };
-    let domain = organization
-        .website
-        .as_deref()
-        .and_then(normalize::web_domain)
-        .or_else(from_email);
-    Some(OrganizationKey {
-        domain,
-        name_key: normalize::org_name_key(&organization.name),
-    })
-}
-
-pub fn organization_keys(drafts: &[&LeadDraft]) -> OrganizationKeys {
-    let per_row: Vec<Option<OrganizationKey>> =
-        drafts.iter().map(|d| organization_key(d)).collect();
-    let mut keys = OrganizationKeys::default();
-    for key in per_row.iter().flatten() {
-        keys.domains.extend(key.domain.clone());
-        keys.name_keys.push(key.name_key.clone());
+/// The batch's domains and name keys, each once, to look up in the store.
+pub fn organization_keys(keys: &[&RowKeys]) -> OrganizationKeys {
+    let mut batch = OrganizationKeys::default();
+    for key in keys.iter().filter_map(|k| k.organization.as_ref()) {
+        batch.domains.extend(key.domain.clone());
+        batch.name_keys.push(key.name_key.clone());
     }
-    keys.domains.sort_unstable();
-    keys.domains.dedup();
-    keys.name_keys.sort_unstable();
-    keys.name_keys.dedup();
-    keys.per_row = per_row;
-    keys
+    batch.domains.sort_unstable();
+    batch.domains.dedup();
+    batch.name_keys.sort_unstable();
+    batch.name_keys.dedup();
+    batch
 }
 
 /// The organizations known while resolving a batch: from the store and created so far.
 #[derive(Default)]
 struct Known {
     records: FastMap<Id, Record>,
-    by_domain: FastMap<String, Id>,
-    by_name: FastMap<String, Id>,
+    by_domain: HashedMap<Id>,
+    by_name: HashedMap<Id>,
 }
 
 struct Record {
-    domain: Option<String>,
-    website: Option<String>,
-    address: Option<String>,
+    domain: Option<KeyHash>,
+    has_website: bool,
+    has_address: bool,
     created: Option<usize>,
 }
 
 impl Known {
-    fn insert(&mut self, id: Id, name_key: &str, record: Record) {
-        if let Some(domain) = &record.domain {
-            self.by_domain.entry(domain.clone()).or_insert(id);
+    fn insert(&mut self, id: Id, name: Option<KeyHash>, record: Record) {
+        if let Some(domain) = record.domain {
+            self.by_domain.entry(domain).or_insert(id);
         }
-        // A name of only punctuation has an empty key, which would match every other one.
-        if !name_key.is_empty() {
-            self.by_name.entry(name_key.to_string()).or_insert(id);
+        if let Some(name) = name {
+            self.by_name.entry(name).or_insert(id);
         }
         self.records.insert(id, record);
     }
@@ -124,9 +135,9 @@ impl Known {
     /// The organization with the same name key, unless both have a domain and they differ:
     /// "Acme" at acme.de and "Acme" at acme.com are two companies.
     fn by_name_compatible(&self, key: &OrganizationKey) -> Option<Id> {
-        let id = *self.by_name.get(&key.name_key)?;
-        let known_domain = self.records.get(&id).and_then(|r| r.domain.as_ref());
-        match (known_domain, &key.domain) {
+        let id = *self.by_name.get(&key.name_hash?)?;
+        let known_domain = self.records.get(&id).and_then(|r| r.domain);
+        match (known_domain, key.domain_hash) {
             (Some(a), Some(b)) if a != b => None,
             _ => Some(id),
         }
@@ -139,7 +150,7 @@ impl Known {
 /// else matches, rather than creating a new one.
 pub fn resolve_organizations(
     drafts: &[&LeadDraft],
-    keys: &OrganizationKeys,
+    keys: &[&RowKeys],
     existing: &[ExistingOrganization],
     current: &[Option<Id>],
     counts: &mut DedupCounts,
@@ -150,24 +161,23 @@ pub fn resolve_organizations(
     existing.sort_by_key(|o| o.id);
     for org in existing {
         let record = Record {
-            domain: org.domain.clone(),
-            website: org.website.clone(),
-            address: org.address.clone(),
+            domain: org.domain_hash,
+            has_website: org.has_website,
+            has_address: org.has_address,
             created: None,
         };
-        known.insert(org.id, &org.name_key, record);
+        known.insert(org.id, org.name_hash, record);
     }
     let mut plan = OrganizationPlan::default();
     let mut fills: FastMap<Id, OrganizationFill> = FastMap::default();
-    for ((draft, key), current) in drafts.iter().zip(&keys.per_row).zip(current) {
-        let (Some(org), Some(key)) = (&draft.organization, key) else {
+    for ((draft, keys), current) in drafts.iter().zip(keys).zip(current) {
+        let (Some(org), Some(key)) = (&draft.organization, &keys.organization) else {
             plan.per_row.push(None);
             continue;
         };
         let by_domain = key
-            .domain
-            .as_ref()
-            .and_then(|d| known.by_domain.get(d))
+            .domain_hash
+            .and_then(|d| known.by_domain.get(&d))
             .copied();
         let matched = match by_domain {
             Some(id) => {
@@ -184,28 +194,25 @@ pub fn resolve_organizations(
         };
         let id = match matched {
             Some(id) => {
-                let domain = key
-                    .domain
-                    .clone()
-                    .filter(|d| !known.by_domain.contains_key(d));
-                fill(
-                    &mut known,
-                    &mut plan,
-                    &mut fills,
-                    id,
-                    domain,
-                    org.website.clone(),
-                    org.address.clone(),
-                );
+                let offer = Offer {
+                    domain: key
+                        .domain
+                        .as_deref()
+                        .zip(key.domain_hash)
+                        .filter(|(_, hash)| !known.by_domain.contains_key(hash)),
+                    website: org.website.as_deref(),
+                    address: org.address.as_deref(),
+                };
+                fill(&mut known, &mut plan, &mut fills, id, offer);
                 id
             }
             None => {
                 counts.organizations_created += 1;
                 let id = Id::new();
                 let record = Record {
-                    domain: key.domain.clone(),
-                    website: org.website.clone(),
-                    address: org.address.clone(),
+                    domain: key.domain_hash,
+                    has_website: org.website.is_some(),
+                    has_address: org.address.is_some(),
                     created: Some(plan.created.len()),
                 };
                 plan.created.push(NewOrganization {
@@ -215,8 +222,10 @@ pub fn resolve_organizations(
                     domain: key.domain.clone(),
                     website: org.website.clone(),
                     address: org.address.clone(),
+                    name_hash: key.name_hash,
+                    domain_hash: key.domain_hash,
                 });
-                known.insert(id, &key.name_key, record);
+                known.insert(id, key.name_hash, record);
                 id
             }
         };
@@ -227,62 +236,63 @@ pub fn resolve_organizations(
     plan
 }
 
+/// What a row offers to fill in the organization it matched.
+struct Offer<'a> {
+    /// The domain, if no organization is known by it yet, with its hash.
+    domain: Option<(&'a str, KeyHash)>,
+    website: Option<&'a str>,
+    address: Option<&'a str>,
+}
+
 /// Fills what the matched organization lacks; never overwrites a value it has.
 fn fill(
     known: &mut Known,
     plan: &mut OrganizationPlan,
     fills: &mut FastMap<Id, OrganizationFill>,
     id: Id,
-    domain: Option<String>,
-    website: Option<String>,
-    address: Option<String>,
+    offer: Offer<'_>,
 ) {
     let Some(record) = known.records.get_mut(&id) else {
         return;
     };
-    let mut change = OrganizationFill {
-        id,
-        domain: None,
-        website: None,
-        address: None,
-    };
-    take_if_empty(&mut record.domain, domain, &mut change.domain);
-    take_if_empty(&mut record.website, website, &mut change.website);
-    take_if_empty(&mut record.address, address, &mut change.address);
-    if change.domain.is_none() && change.website.is_none() && change.address.is_none() {
+    let mut change = OrganizationFill::new(id);
+    if let (None, Some((domain, hash))) = (record.domain, offer.domain) {
+        record.domain = Some(hash);
+        change.domain = Some(domain.to_string());
+        change.domain_hash = Some(hash);
+    }
+    if let (false, Some(website)) = (record.has_website, offer.website) {
+        record.has_website = true;
+        change.website = Some(website.to_string());
+    }
+    if let (false, Some(address)) = (record.has_address, offer.address) {
+        record.has_address = true;
+        change.address = Some(address.to_string());
+    }
+    if change.is_empty() {
         return;
     }
-    if let Some(domain) = &change.domain {
-        known.by_domain.insert(domain.clone(), id);
+    if let Some(domain) = change.domain_hash {
+        known.by_domain.insert(domain, id);
     }
     match record.created {
         Some(index) => {
             let created = &mut plan.created[index];
-            created.domain = created.domain.take().or(change.domain);
+            if created.domain.is_none() {
+                created.domain = change.domain;
+                created.domain_hash = change.domain_hash;
+            }
             created.website = created.website.take().or(change.website);
             created.address = created.address.take().or(change.address);
         }
         None => {
-            let entry = fills.entry(id).or_insert(OrganizationFill {
-                id,
-                domain: None,
-                website: None,
-                address: None,
-            });
-            entry.domain = entry.domain.take().or(change.domain);
+            let entry = fills.entry(id).or_insert_with(|| OrganizationFill::new(id));
+            if entry.domain.is_none() {
+                entry.domain = change.domain;
+                entry.domain_hash = change.domain_hash;
+            }
             entry.website = entry.website.take().or(change.website);
             entry.address = entry.address.take().or(change.address);
         }
-    }
-}
-
-fn take_if_empty(
-    current: &mut Option<String>,
-    offered: Option<String>,
-    changed: &mut Option<String>,
-) {
-    if current.is_none() && offered.is_some() {
-        current.clone_from(&offered);
-        *changed = offered;
     }
 }

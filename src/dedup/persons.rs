@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{DedupCounts, FastMap, FastSet};
-use crate::model::{ContactLabel, Id, LeadDraft};
-use crate::normalize;
+use super::keys::{KeyHash, RowKeys, name_in_organization};
+use super::{DedupCounts, FastMap, HashedMap};
+use crate::model::{Contact, ContactLabel, Id, LeadDraft};
 
 /// Every key of a batch's persons, for one lookup in the store.
 #[derive(Debug, Default)]
@@ -22,12 +22,13 @@ pub struct ExistingPerson {
     pub organization_id: Option<Id>,
 }
 
-/// What the store found for a batch's keys.
+/// The persons found for a batch's keys, by the keys' hashes (names within an organization
+/// by [`name_in_organization`]).
 #[derive(Debug, Default)]
 pub struct PersonMatches {
-    pub by_email: FastMap<String, ExistingPerson>,
-    pub by_phone: FastMap<String, ExistingPerson>,
-    pub by_name_in_organization: FastMap<(String, Id), ExistingPerson>,
+    pub by_email: HashedMap<ExistingPerson>,
+    pub by_phone: HashedMap<ExistingPerson>,
+    pub by_name_in_organization: HashedMap<ExistingPerson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +37,8 @@ pub struct NewPerson {
     pub name: String,
     pub name_key: String,
     pub organization_id: Option<Id>,
+    #[serde(skip)]
+    pub name_hash: Option<KeyHash>,
 }
 
 /// An email or phone to add to a person (new or matched).
@@ -46,6 +49,8 @@ pub struct NewContact {
     pub label: ContactLabel,
     #[serde(rename = "is_primary")]
     pub primary: bool,
+    #[serde(skip)]
+    pub hash: KeyHash,
 }
 
 #[derive(Debug, Default)]
@@ -59,28 +64,37 @@ pub struct PersonPlan {
     pub phones: Vec<NewContact>,
 }
 
-pub fn person_keys(drafts: &[&LeadDraft], organizations: &[Option<Id>]) -> PersonKeys {
-    let mut keys = PersonKeys::default();
-    for (draft, organization) in drafts.iter().zip(organizations) {
-        let Some(person) = &draft.person else {
+/// The batch's emails, phones and names within organizations, each once, to look up in
+/// the store.
+pub fn person_keys(
+    drafts: &[&LeadDraft],
+    keys: &[&RowKeys],
+    organizations: &[Option<Id>],
+) -> PersonKeys {
+    let mut batch = PersonKeys::default();
+    for ((draft, keys), organization) in drafts.iter().zip(keys).zip(organizations) {
+        let (Some(person), Some(key)) = (&draft.person, &keys.person) else {
             continue;
         };
-        keys.emails
+        batch
+            .emails
             .extend(person.emails.iter().map(|e| e.value.clone()));
-        keys.phones
+        batch
+            .phones
             .extend(person.phones.iter().map(|p| p.value.clone()));
         if let Some(organization) = organization {
-            keys.names_in_organizations
-                .push((normalize::person_name_key(&person.name), *organization));
+            batch
+                .names_in_organizations
+                .push((key.name_key.clone(), *organization));
         }
     }
-    keys.emails.sort_unstable();
-    keys.emails.dedup();
-    keys.phones.sort_unstable();
-    keys.phones.dedup();
-    keys.names_in_organizations.sort_unstable();
-    keys.names_in_organizations.dedup();
-    keys
+    batch.emails.sort_unstable();
+    batch.emails.dedup();
+    batch.phones.sort_unstable();
+    batch.phones.dedup();
+    batch.names_in_organizations.sort_unstable();
+    batch.names_in_organizations.dedup();
+    batch
 }
 
 /// A person known while resolving the batch: its organization, the contacts seen so far,
@@ -88,7 +102,8 @@ pub fn person_keys(drafts: &[&LeadDraft], organizations: &[Option<Id>]) -> Perso
 struct Known {
     organization_id: Option<Id>,
     created: Option<usize>,
-    contacts: FastSet<String>,
+    /// Hashes of its emails and phones this batch has met: a person has a few.
+    contacts: Vec<KeyHash>,
     primary_email_offered: bool,
     primary_phone_offered: bool,
 }
@@ -98,10 +113,19 @@ impl Known {
         Known {
             organization_id,
             created,
-            contacts: FastSet::default(),
+            contacts: Vec::new(),
             primary_email_offered: false,
             primary_phone_offered: false,
         }
+    }
+
+    /// Takes in a contact; says whether it is new to the person.
+    fn meets(&mut self, contact: KeyHash) -> bool {
+        let new = !self.contacts.contains(&contact);
+        if new {
+            self.contacts.push(contact);
+        }
+        new
     }
 }
 
@@ -114,6 +138,7 @@ impl Known {
 /// keeps the offer only where the person has no primary yet.
 pub fn resolve_persons(
     drafts: &[&LeadDraft],
+    keys: &[&RowKeys],
     organizations: &[Option<Id>],
     matches: PersonMatches,
     current: &[Option<Id>],
@@ -126,27 +151,22 @@ pub fn resolve_persons(
     } = matches;
     let mut known: FastMap<Id, Known> = FastMap::default();
     let mut plan = PersonPlan::default();
-    for ((draft, organization), current) in drafts.iter().zip(organizations).zip(current) {
-        let Some(person) = &draft.person else {
+    let rows = drafts.iter().zip(keys).zip(organizations).zip(current);
+    for (((draft, keys), organization), current) in rows {
+        let (Some(person), Some(key)) = (&draft.person, &keys.person) else {
             plan.per_row.push(None);
             continue;
         };
-        let name_key = normalize::person_name_key(&person.name);
-        // A name of only punctuation has an empty key, which would match every other one.
         let name_in_org = organization
-            .filter(|_| !name_key.is_empty())
-            .map(|org| (name_key.clone(), org));
-        let matched = if let Some(found) = person.emails.iter().find_map(|e| by_email.get(&e.value))
-        {
+            .zip(key.name_hash)
+            .map(|(org, name)| name_in_organization(name, org));
+        let matched = if let Some(found) = key.emails.iter().find_map(|e| by_email.get(e)) {
             counts.persons_matched_by_email += 1;
             Some(*found)
-        } else if let Some(found) = person.phones.iter().find_map(|p| by_phone.get(&p.value)) {
+        } else if let Some(found) = key.phones.iter().find_map(|p| by_phone.get(p)) {
             counts.persons_matched_by_phone += 1;
             Some(*found)
-        } else if let Some(found) = name_in_org
-            .as_ref()
-            .and_then(|k| by_name_in_organization.get(k))
-        {
+        } else if let Some(found) = name_in_org.and_then(|k| by_name_in_organization.get(&k)) {
             counts.persons_matched_by_name_and_organization += 1;
             Some(*found)
         } else if let Some(id) = current {
@@ -181,8 +201,9 @@ pub fn resolve_persons(
                 plan.created.push(NewPerson {
                     id,
                     name: person.name.clone(),
-                    name_key: name_key.clone(),
+                    name_key: key.name_key.clone(),
                     organization_id: *organization,
+                    name_hash: key.name_hash,
                 });
                 id
             }
@@ -190,41 +211,44 @@ pub fn resolve_persons(
         let entry = known
             .get_mut(&id)
             .expect("the person was registered just above");
-        let organization_id = entry.organization_id;
         let this = ExistingPerson {
             id,
-            organization_id,
+            organization_id: entry.organization_id,
         };
-        for email in &person.emails {
-            if entry.contacts.insert(email.value.clone()) {
+        let emails = person.emails.iter().zip(&key.emails);
+        for (email, &hash) in emails {
+            if entry.meets(hash) {
                 let primary = !std::mem::replace(&mut entry.primary_email_offered, true);
-                plan.emails.push(NewContact {
-                    person_id: id,
-                    value: email.value.clone(),
-                    label: email.label,
-                    primary,
-                });
+                plan.emails.push(NewContact::of(id, email, primary, hash));
             }
-            by_email.entry(email.value.clone()).or_insert(this);
+            by_email.entry(hash).or_insert(this);
         }
-        for phone in &person.phones {
-            if entry.contacts.insert(phone.value.clone()) {
+        for (phone, &hash) in person.phones.iter().zip(&key.phones) {
+            if entry.meets(hash) {
                 let primary = !std::mem::replace(&mut entry.primary_phone_offered, true);
-                plan.phones.push(NewContact {
-                    person_id: id,
-                    value: phone.value.clone(),
-                    label: phone.label,
-                    primary,
-                });
+                plan.phones.push(NewContact::of(id, phone, primary, hash));
             }
-            by_phone.entry(phone.value.clone()).or_insert(this);
+            by_phone.entry(hash).or_insert(this);
         }
-        if let Some(org) = organization_id.filter(|_| !name_key.is_empty()) {
+        let name = this.organization_id.zip(key.name_hash);
+        if let Some((org, name)) = name {
             by_name_in_organization
-                .entry((name_key, org))
+                .entry(name_in_organization(name, org))
                 .or_insert(this);
         }
         plan.per_row.push(Some(id));
     }
     plan
+}
+
+impl NewContact {
+    fn of(person_id: Id, contact: &Contact, primary: bool, hash: KeyHash) -> NewContact {
+        NewContact {
+            person_id,
+            value: contact.value.clone(),
+            label: contact.label,
+            primary,
+            hash,
+        }
+    }
 }

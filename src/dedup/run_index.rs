@@ -5,9 +5,10 @@
 //!
 //! Keys are kept as 128-bit hashes to hold millions in little memory.
 
+use super::keys::{RowKeys, name_in_organization};
 use super::{
-    ExistingOrganization, ExistingPerson, FastMap, HashedMap, OrganizationKeys, OrganizationPlan,
-    PersonKeys, PersonMatches, PersonPlan,
+    ExistingOrganization, ExistingPerson, FastMap, HashedMap, OrganizationPlan, PersonMatches,
+    PersonPlan,
 };
 use crate::model::Id;
 
@@ -27,75 +28,58 @@ pub struct RunIndex {
 #[derive(Debug, Clone, Copy)]
 struct KnownPerson {
     organization: Option<Id>,
-    /// As bytes: a `u128` field would align the entry to 16 and make it 64 bytes, not 49;
-    /// a million persons make that difference 16 MB.
-    name: [u8; 16],
-}
-
-fn hash(parts: &[&[u8]]) -> u128 {
-    let mut hasher = blake3::Hasher::new();
-    for part in parts {
-        hasher.update(part).update(b"\0");
-    }
-    let bytes = hasher.finalize();
-    u128::from_le_bytes(
-        bytes.as_bytes()[..16]
-            .try_into()
-            .expect("blake3 hashes are 32 bytes"),
-    )
-}
-
-fn text(value: &str) -> u128 {
-    hash(&[value.as_bytes()])
-}
-
-fn name_in_organization(name_key_hash: u128, organization: Id) -> u128 {
-    hash(&[&name_key_hash.to_le_bytes(), organization.0.as_bytes()])
+    /// As bytes: a `u128` field would align the entry to 16 and make it 64 bytes, not 50;
+    /// a million persons make that difference 14 MB.
+    name: Option<[u8; 16]>,
 }
 
 impl RunIndex {
-    /// The organizations that share a domain or name key with the batch, as the store
+    /// The organizations that share a domain or name key with the rows, as the store
     /// would return them.
-    pub fn find_organizations(&self, keys: &OrganizationKeys) -> Vec<ExistingOrganization> {
-        let by_domain = keys
-            .domains
-            .iter()
-            .filter_map(|d| self.organizations_by_domain.get(&text(d)));
-        let by_name = keys
-            .name_keys
-            .iter()
-            .filter_map(|n| self.organizations_by_name.get(&text(n)));
-        let mut ids: Vec<Id> = by_domain.chain(by_name).copied().collect();
+    pub fn find_organizations(&self, rows: &[&RowKeys]) -> Vec<ExistingOrganization> {
+        let keys = rows.iter().filter_map(|row| row.organization.as_ref());
+        let mut ids: Vec<Id> = Vec::new();
+        for key in keys {
+            let by_domain = key
+                .domain_hash
+                .and_then(|d| self.organizations_by_domain.get(&d));
+            let by_name = key
+                .name_hash
+                .and_then(|n| self.organizations_by_name.get(&n));
+            ids.extend(by_domain.into_iter().chain(by_name));
+        }
         ids.sort_unstable();
         ids.dedup();
         ids.iter()
-            .filter_map(|id| self.organizations.get(id).cloned())
+            .filter_map(|id| self.organizations.get(id).copied())
             .collect()
     }
 
-    /// The persons that share an email, phone, or name within an organization with the batch.
-    pub fn find_persons(&self, keys: &PersonKeys) -> PersonMatches {
+    /// The persons that share an email, phone, or name within an organization with the
+    /// rows, each row in `organizations[i]`.
+    pub fn find_persons(&self, rows: &[&RowKeys], organizations: &[Option<Id>]) -> PersonMatches {
         let person = |id: &Id| ExistingPerson {
             id: *id,
             organization_id: self.persons.get(id).and_then(|p| p.organization),
         };
         let mut matches = PersonMatches::default();
-        for email in &keys.emails {
-            if let Some(id) = self.persons_by_email.get(&text(email)) {
-                matches.by_email.insert(email.clone(), person(id));
+        for (row, organization) in rows.iter().zip(organizations) {
+            let Some(key) = &row.person else { continue };
+            for email in &key.emails {
+                if let Some(id) = self.persons_by_email.get(email) {
+                    matches.by_email.insert(*email, person(id));
+                }
             }
-        }
-        for phone in &keys.phones {
-            if let Some(id) = self.persons_by_phone.get(&text(phone)) {
-                matches.by_phone.insert(phone.clone(), person(id));
+            for phone in &key.phones {
+                if let Some(id) = self.persons_by_phone.get(phone) {
+                    matches.by_phone.insert(*phone, person(id));
+                }
             }
-        }
-        for (name_key, organization) in &keys.names_in_organizations {
-            let key = name_in_organization(text(name_key), *organization);
-            if let Some(id) = self.persons_by_name.get(&key) {
-                matches
-                    .by_name_in_organization
-                    .insert((name_key.clone(), *organization), person(id));
+            if let Some((name, organization)) = key.name_hash.zip(*organization) {
+                let key = name_in_organization(name, organization);
+                if let Some(id) = self.persons_by_name.get(&key) {
+                    matches.by_name_in_organization.insert(key, person(id));
+                }
             }
         }
         matches
@@ -107,10 +91,10 @@ impl RunIndex {
         for org in &organizations.created {
             let record = ExistingOrganization {
                 id: org.id,
-                name_key: org.name_key.clone(),
-                domain: org.domain.clone(),
-                website: org.website.clone(),
-                address: org.address.clone(),
+                name_hash: org.name_hash,
+                domain_hash: org.domain_hash,
+                has_website: org.website.is_some(),
+                has_address: org.address.is_some(),
             };
             self.index_organization(&record);
             self.organizations.insert(org.id, record);
@@ -119,30 +103,24 @@ impl RunIndex {
             let Some(record) = self.organizations.get_mut(&fill.id) else {
                 continue;
             };
-            record.domain = record.domain.take().or_else(|| fill.domain.clone());
-            record.website = record.website.take().or_else(|| fill.website.clone());
-            record.address = record.address.take().or_else(|| fill.address.clone());
-            let record = record.clone();
+            record.domain_hash = record.domain_hash.or(fill.domain_hash);
+            record.has_website |= fill.website.is_some();
+            record.has_address |= fill.address.is_some();
+            let record = *record;
             self.index_organization(&record);
         }
         for person in &persons.created {
-            let name = text(&person.name_key);
             let known = KnownPerson {
                 organization: person.organization_id,
-                name: name.to_le_bytes(),
+                name: person.name_hash.map(u128::to_le_bytes),
             };
             self.persons.insert(person.id, known);
-            if let Some(org) = person
-                .organization_id
-                .filter(|_| !person.name_key.is_empty())
-            {
+            if let Some((name, org)) = person.name_hash.zip(person.organization_id) {
                 self.persons_by_name
                     .entry(name_in_organization(name, org))
                     .or_insert(person.id);
             }
         }
-        // A name of only punctuation has an empty key, which would match every other one.
-        let no_name = text("").to_le_bytes();
         for (person, organization) in &persons.organization_set {
             // Every person the index can have matched, the run created.
             let Some(known) = self.persons.get_mut(person) else {
@@ -150,21 +128,20 @@ impl RunIndex {
             };
             if known.organization.is_none() {
                 known.organization = Some(*organization);
-                if known.name != no_name {
-                    let name = u128::from_le_bytes(known.name);
-                    let key = name_in_organization(name, *organization);
+                if let Some(name) = known.name {
+                    let key = name_in_organization(u128::from_le_bytes(name), *organization);
                     self.persons_by_name.entry(key).or_insert(*person);
                 }
             }
         }
         for email in &persons.emails {
             self.persons_by_email
-                .entry(text(&email.value))
+                .entry(email.hash)
                 .or_insert(email.person_id);
         }
         for phone in &persons.phones {
             self.persons_by_phone
-                .entry(text(&phone.value))
+                .entry(phone.hash)
                 .or_insert(phone.person_id);
         }
     }
@@ -201,15 +178,13 @@ impl RunIndex {
     }
 
     fn index_organization(&mut self, record: &ExistingOrganization) {
-        if let Some(domain) = &record.domain {
+        if let Some(domain) = record.domain_hash {
             self.organizations_by_domain
-                .entry(text(domain))
+                .entry(domain)
                 .or_insert(record.id);
         }
-        if !record.name_key.is_empty() {
-            self.organizations_by_name
-                .entry(text(&record.name_key))
-                .or_insert(record.id);
+        if let Some(name) = record.name_hash {
+            self.organizations_by_name.entry(name).or_insert(record.id);
         }
     }
 }

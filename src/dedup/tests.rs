@@ -27,11 +27,12 @@ fn resolve(
     persons: PersonMatches,
 ) -> (OrganizationPlan, PersonPlan, DedupCounts) {
     let refs: Vec<&LeadDraft> = drafts.iter().collect();
+    let keys: Vec<RowKeys> = drafts.iter().map(RowKeys::of).collect();
+    let keys: Vec<&RowKeys> = keys.iter().collect();
     let mut counts = DedupCounts::default();
-    let keys = organization_keys(&refs);
     let none = vec![None; refs.len()];
     let org_plan = resolve_organizations(&refs, &keys, orgs, &none, &mut counts);
-    let person_plan = resolve_persons(&refs, &org_plan.per_row, persons, &none, &mut counts);
+    let person_plan = resolve_persons(&refs, &keys, &org_plan.per_row, persons, &none, &mut counts);
     (org_plan, person_plan, counts)
 }
 
@@ -76,19 +77,14 @@ fn rows_of_one_batch_match_each_other() {
 
 #[test]
 fn stored_records_are_linked_and_filled_not_overwritten() {
-    let stored_org = ExistingOrganization {
-        id: Id::new(),
-        name_key: "acme".into(),
-        domain: None,
-        website: Some("https://old.example".into()),
-        address: None,
-    };
+    let stored_org =
+        ExistingOrganization::stored(Id::new(), "acme", None, Some("https://old.example"), None);
     let stored_person = ExistingPerson {
         id: Id::new(),
         organization_id: None,
     };
     let matches = PersonMatches {
-        by_phone: FastMap::from_iter([("+14152933313".to_string(), stored_person)]),
+        by_phone: HashedMap::from_iter([(key_hash("+14152933313"), stored_person)]),
         ..Default::default()
     };
     let mut draft = lead(
@@ -150,13 +146,7 @@ fn freemail_domains_never_join_organizations() {
 
 #[test]
 fn same_name_with_different_domains_is_two_organizations() {
-    let stored = ExistingOrganization {
-        id: Id::new(),
-        name_key: "acme".into(),
-        domain: Some("acme.de".into()),
-        website: None,
-        address: None,
-    };
+    let stored = ExistingOrganization::stored(Id::new(), "acme", Some("acme.de"), None, None);
     let mut draft = lead("Ada", None, None, Some("Acme"));
     draft.organization.as_mut().expect("org").website = Some("https://acme.com".into());
     let (orgs, _, counts) = resolve(
@@ -183,10 +173,12 @@ fn empty_name_keys_never_match() {
 fn an_updated_lead_keeps_its_person_when_nothing_else_matches() {
     let draft = lead("Ada Lovelace", Some("new-address@gmail.com"), None, None);
     let refs = vec![&draft];
+    let keys = RowKeys::of(&draft);
     let mut counts = DedupCounts::default();
     let current = Id::new();
     let plan = resolve_persons(
         &refs,
+        &[&keys],
         &[None],
         PersonMatches::default(),
         &[Some(current)],
@@ -222,16 +214,16 @@ fn the_run_index_answers_like_the_store() {
         lead("grace hopper", None, None, Some("Globex LLC")),
     ];
     let refs: Vec<&LeadDraft> = later.iter().collect();
-    let keys = organization_keys(&refs);
+    let keys: Vec<RowKeys> = later.iter().map(RowKeys::of).collect();
+    let keys: Vec<&RowKeys> = keys.iter().collect();
     let found = index.find_organizations(&keys);
     assert_eq!(found.len(), 2);
     let mut counts = DedupCounts::default();
     let none = vec![None; refs.len()];
     let org_plan = resolve_organizations(&refs, &keys, &found, &none, &mut counts);
     assert!(org_plan.created.is_empty());
-    let person_keys = person_keys(&refs, &org_plan.per_row);
-    let matches = index.find_persons(&person_keys);
-    let person_plan = resolve_persons(&refs, &org_plan.per_row, matches, &none, &mut counts);
+    let matches = index.find_persons(&keys, &org_plan.per_row);
+    let person_plan = resolve_persons(&refs, &keys, &org_plan.per_row, matches, &none, &mut counts);
     assert!(person_plan.created.is_empty(), "{:?}", person_plan.created);
     assert_eq!(
         (
@@ -265,4 +257,58 @@ fn the_run_index_knows_the_references_of_its_plans_and_no_others() {
     let mut stray_org = OrganizationPlan::default();
     stray_org.per_row.push(Some(Id::new()));
     assert!(!index.knows_references(&stray_org, &PersonPlan::default()));
+}
+
+#[test]
+fn a_rows_keys_are_its_normalized_values_and_their_hashes() {
+    let mut draft = lead(
+        "Ada Lovelace",
+        Some("ada@acme.com"),
+        Some("+14152933313"),
+        Some("Acme, Inc."),
+    );
+    let keys = RowKeys::of(&draft);
+    let org = keys.organization.as_ref().expect("an organization key");
+    assert_eq!(org.name_key, "acme");
+    assert_eq!(
+        org.domain.as_deref(),
+        Some("acme.com"),
+        "from the work email"
+    );
+    assert_eq!(org.domain_hash, Some(key_hash("acme.com")));
+    assert_eq!(org.name_hash, Some(key_hash("acme")));
+    let person = keys.person.as_ref().expect("a person key");
+    assert_eq!(person.name_key, "ada lovelace");
+    assert_eq!(person.emails, [key_hash("ada@acme.com")]);
+    assert_eq!(person.phones, [key_hash("+14152933313")]);
+
+    draft.organization.as_mut().expect("org").name = "???".into();
+    draft.person.as_mut().expect("person").name = "—".into();
+    let keys = RowKeys::of(&draft);
+    let org = keys.organization.expect("an organization key");
+    let person = keys.person.expect("a person key");
+    assert_eq!(
+        (org.name_hash, person.name_hash),
+        (None, None),
+        "an empty name key has no hash: it must match nothing"
+    );
+}
+
+#[test]
+fn a_name_key_is_another_in_another_organization() {
+    let name = key_hash("ada lovelace");
+    let (acme, globex) = (Id::new(), Id::new());
+    assert_eq!(
+        name_in_organization(name, acme),
+        name_in_organization(name, acme)
+    );
+    assert_ne!(
+        name_in_organization(name, acme),
+        name_in_organization(name, globex)
+    );
+    assert_ne!(
+        name_in_organization(name, acme),
+        name_in_organization(key_hash("grace hopper"), acme)
+    );
+    assert_ne!(identity_hash("a", "bc"), identity_hash("ab", "c"));
 }

@@ -110,12 +110,7 @@ impl Load<'_> {
             let batch = batch?;
             if batch.replay {
                 // Committed before: only the keys matter, to tell in-file duplicates.
-                let source = &self.names[batch.source];
-                let keys = batch
-                    .rows
-                    .iter()
-                    .map(|row| write::key_hash(source, &row.source_key));
-                self.seen.extend(keys);
+                self.seen.extend(batch.rows.iter().map(|row| row.identity));
                 continue;
             }
             let mark = self.write_rejects(&batch)?;

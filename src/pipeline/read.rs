@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use super::progress::{InputChanged, Progress, RecordHash, SourcePosition};
+use crate::dedup::{RowKeys, identity_hash};
 use crate::job::OpenSource;
 use crate::mapping::Mapping;
 use crate::model::LeadDraft;
@@ -19,7 +20,11 @@ pub struct MappedRow {
     /// The lead's identity within its source: the key column, else the fingerprint.
     pub source_key: String,
     pub fingerprint: String,
+    /// The hash of the lead's identity, its source and key, to tell in-file duplicates.
+    pub identity: u128,
     pub draft: LeadDraft,
+    /// What matching compares of the row's person and organization.
+    pub keys: RowKeys,
 }
 
 /// One batch of a source: the rows that mapped, and the ones refused.
@@ -174,8 +179,10 @@ fn map_record(
             };
             Ok(MappedRow {
                 line: record.line,
+                identity: identity_hash(source, &source_key),
                 source_key,
                 fingerprint,
+                keys: RowKeys::of(&draft),
                 draft,
             })
         }

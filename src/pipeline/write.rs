@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use chrono::{DateTime, Utc};
 
 use super::read::MappedRow;
-use crate::dedup::{self, DedupCounts, HashedSet, OrganizationPlan, PersonPlan, RunIndex};
+use crate::dedup::{self, DedupCounts, HashedSet, OrganizationPlan, PersonPlan, RowKeys, RunIndex};
 use crate::model::{Id, LeadDraft};
 use crate::store::import::{ContactKind, LeadWrite, StoredLead, StoredLeads};
 use crate::store::revert::Entity;
@@ -40,22 +40,6 @@ enum Action {
     Unchanged,
     Converted,
     Duplicate,
-}
-
-/// Hash of a lead identity (source and key), so the run can remember millions of them in
-/// little memory.
-pub fn key_hash(source: &str, key: &str) -> u128 {
-    let mut hasher = blake3::Hasher::new();
-    hasher
-        .update(source.as_bytes())
-        .update(b"\0")
-        .update(key.as_bytes());
-    let hash = hasher.finalize();
-    u128::from_le_bytes(
-        hash.as_bytes()[..16]
-            .try_into()
-            .expect("blake3 hashes are 32 bytes"),
-    )
 }
 
 /// Where a batch's candidates come from: the store, or the run's own records in memory
@@ -143,10 +127,7 @@ async fn plan_with(
     let mut batch_seen = HashedSet::with_capacity_and_hasher(rows.len(), Default::default());
     let first: Vec<bool> = rows
         .iter()
-        .map(|row| {
-            let hash = key_hash(source, &row.source_key);
-            !run_seen.contains(&hash) && batch_seen.insert(hash)
-        })
+        .map(|row| !run_seen.contains(&row.identity) && batch_seen.insert(row.identity))
         .collect();
     outcome.seen = batch_seen.into_iter().collect();
     let firsts: Vec<&str> = rows
@@ -186,6 +167,7 @@ async fn plan_with(
         .filter(|&i| matches!(actions[i], Action::Create | Action::Update(_)))
         .collect();
     let drafts: Vec<&LeadDraft> = linked.iter().map(|&i| &rows[i].draft).collect();
+    let keys: Vec<&RowKeys> = linked.iter().map(|&i| &rows[i].keys).collect();
     let current = |link: fn(&StoredLead) -> Option<Id>| -> Vec<Option<Id>> {
         let lead = |&i: &usize| match &actions[i] {
             Action::Update(lead) => link(lead),
@@ -194,30 +176,33 @@ async fn plan_with(
         linked.iter().map(lead).collect()
     };
 
-    let org_keys = dedup::organization_keys(&drafts);
     let stored_orgs = match &mut candidates {
-        Candidates::Memory(index) => index.find_organizations(&org_keys),
+        Candidates::Memory(index) => index.find_organizations(&keys),
         Candidates::Store(tx) => {
-            tx.find_organizations(&org_keys.domains, &org_keys.name_keys)
+            let batch = dedup::organization_keys(&keys);
+            tx.find_organizations(&batch.domains, &batch.name_keys)
                 .await?
         }
     };
     let current_orgs = current(|lead| lead.organization_id);
     let orgs = dedup::resolve_organizations(
         &drafts,
-        &org_keys,
+        &keys,
         &stored_orgs,
         &current_orgs,
         &mut outcome.dedup,
     );
-    let person_keys = dedup::person_keys(&drafts, &orgs.per_row);
     let stored_persons = match &mut candidates {
-        Candidates::Memory(index) => index.find_persons(&person_keys),
-        Candidates::Store(tx) => tx.find_persons(&person_keys).await?,
+        Candidates::Memory(index) => index.find_persons(&keys, &orgs.per_row),
+        Candidates::Store(tx) => {
+            let batch = dedup::person_keys(&drafts, &keys, &orgs.per_row);
+            tx.find_persons(&batch).await?
+        }
     };
     let current_persons = current(|lead| lead.person_id);
     let persons = dedup::resolve_persons(
         &drafts,
+        &keys,
         &orgs.per_row,
         stored_persons,
         &current_persons,

@@ -6,7 +6,9 @@ use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{StoredLead, StoredLeads, in_json};
-use crate::dedup::{ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches};
+use crate::dedup::{
+    ExistingOrganization, ExistingPerson, PersonKeys, PersonMatches, key_hash, name_in_organization,
+};
 use crate::model::Id;
 use crate::store::sql::id_from_text;
 use crate::store::{StoreError, Tx, on_conn};
@@ -71,13 +73,13 @@ impl Tx {
                 .fetch_all(&mut *conn)
                 .await?;
             for row in rows {
-                found.push(ExistingOrganization {
-                    id: row.try_get("id")?,
-                    name_key: row.try_get("name_key")?,
-                    domain: row.try_get("domain")?,
-                    website: row.try_get("website")?,
-                    address: row.try_get("address")?,
-                });
+                found.push(ExistingOrganization::stored(
+                    row.try_get("id")?,
+                    row.try_get("name_key")?,
+                    row.try_get("domain")?,
+                    row.try_get("website")?,
+                    row.try_get("address")?,
+                ));
             }
         });
         Ok(found)
@@ -133,7 +135,7 @@ impl Tx {
                         id: row.try_get("id")?,
                         organization_id: row.try_get("organization_id")?,
                     };
-                    keep_oldest(into.entry(row.try_get("k")?), person);
+                    keep_oldest(into.entry(key_hash(row.try_get::<&str, _>("k")?)), person);
                 }
             });
         }
@@ -148,10 +150,11 @@ impl Tx {
                     id: row.try_get("id")?,
                     organization_id: Some(organization),
                 };
+                let name = key_hash(row.try_get::<&str, _>("name_key")?);
                 keep_oldest(
                     matches
                         .by_name_in_organization
-                        .entry((row.try_get("name_key")?, organization)),
+                        .entry(name_in_organization(name, organization)),
                     person,
                 );
             }
