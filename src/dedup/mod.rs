@@ -21,8 +21,8 @@ pub use organizations::{
     organization_keys, resolve_organizations,
 };
 pub use persons::{
-    ExistingPerson, NewContact, NewPerson, PersonKeys, PersonMatches, PersonPlan, person_keys,
-    resolve_persons,
+    ExistingPerson, Holds, NewContact, NewPerson, PersonKeys, PersonMatches, PersonPlan,
+    person_keys, resolve_persons,
 };
 pub use run_index::RunIndex;
 

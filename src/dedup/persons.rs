@@ -1,5 +1,7 @@
 //! Persons: matched by email, then phone, then name within the same organization.
 
+use std::collections::hash_map::Entry;
+
 use serde::Serialize;
 
 use super::keys::{KeyHash, RowKeys, name_in_organization};
@@ -20,6 +22,17 @@ pub struct PersonKeys {
 pub struct ExistingPerson {
     pub id: Id,
     pub organization_id: Option<Id>,
+    /// Whether it has an email and a phone, where that is known (a person the run created):
+    /// then the plan decides which new contact is primary, not the store.
+    pub holds: Option<Holds>,
+}
+
+/// Whether a person has an email and a phone; the first of each a person gets is its
+/// primary, so this is also whether it has a primary one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Holds {
+    pub email: bool,
+    pub phone: bool,
 }
 
 /// The persons found for a batch's keys, by the keys' hashes (names within an organization
@@ -62,6 +75,10 @@ pub struct PersonPlan {
     pub organization_set: Vec<(Id, Id)>,
     pub emails: Vec<NewContact>,
     pub phones: Vec<NewContact>,
+    /// Whether each contact's `primary` is final: true when every person the plan adds
+    /// contacts to is new or known to hold what it holds. Otherwise a primary is only
+    /// offered, and the store keeps it where the person has none yet.
+    pub primaries_final: bool,
 }
 
 /// The batch's emails, phones and names within organizations, each once, to look up in
@@ -102,28 +119,28 @@ pub fn person_keys(
 struct Known {
     organization_id: Option<Id>,
     created: Option<usize>,
-    /// Hashes of its emails and phones this batch has met: a person has a few.
-    contacts: Vec<KeyHash>,
+    /// Hashes of the phones this batch has offered it: a person has a few.
+    phones: Vec<KeyHash>,
     primary_email_offered: bool,
     primary_phone_offered: bool,
 }
 
 impl Known {
-    fn new(organization_id: Option<Id>, created: Option<usize>) -> Known {
+    fn new(organization_id: Option<Id>, created: Option<usize>, holds: Holds) -> Known {
         Known {
             organization_id,
             created,
-            contacts: Vec::new(),
-            primary_email_offered: false,
-            primary_phone_offered: false,
+            phones: Vec::new(),
+            primary_email_offered: holds.email,
+            primary_phone_offered: holds.phone,
         }
     }
 
-    /// Takes in a contact; says whether it is new to the person.
-    fn meets(&mut self, contact: KeyHash) -> bool {
-        let new = !self.contacts.contains(&contact);
+    /// Takes in a phone offered to the person; says whether it is the first time.
+    fn meets(&mut self, phone: KeyHash) -> bool {
+        let new = !self.phones.contains(&phone);
         if new {
-            self.contacts.push(contact);
+            self.phones.push(phone);
         }
         new
     }
@@ -150,7 +167,10 @@ pub fn resolve_persons(
         mut by_name_in_organization,
     } = matches;
     let mut known: FastMap<Id, Known> = FastMap::default();
-    let mut plan = PersonPlan::default();
+    let mut plan = PersonPlan {
+        primaries_final: true,
+        ..PersonPlan::default()
+    };
     let rows = drafts.iter().zip(keys).zip(organizations).zip(current);
     for (((draft, keys), organization), current) in rows {
         let (Some(person), Some(key)) = (&draft.person, &keys.person) else {
@@ -174,15 +194,18 @@ pub fn resolve_persons(
             Some(ExistingPerson {
                 id: *id,
                 organization_id: None,
+                holds: None,
             })
         } else {
             None
         };
         let id = match matched {
             Some(existing) => {
-                let entry = known
-                    .entry(existing.id)
-                    .or_insert_with(|| Known::new(existing.organization_id, None));
+                let entry = known.entry(existing.id).or_insert_with(|| {
+                    plan.primaries_final &= existing.holds.is_some();
+                    let holds = existing.holds.unwrap_or_default();
+                    Known::new(existing.organization_id, None, holds)
+                });
                 if entry.organization_id.is_none() && organization.is_some() {
                     entry.organization_id = *organization;
                     match entry.created {
@@ -197,7 +220,11 @@ pub fn resolve_persons(
             None => {
                 counts.persons_created += 1;
                 let id = Id::new();
-                known.insert(id, Known::new(*organization, Some(plan.created.len())));
+                let holds = Holds::default();
+                known.insert(
+                    id,
+                    Known::new(*organization, Some(plan.created.len()), holds),
+                );
                 plan.created.push(NewPerson {
                     id,
                     name: person.name.clone(),
@@ -214,21 +241,34 @@ pub fn resolve_persons(
         let this = ExistingPerson {
             id,
             organization_id: entry.organization_id,
+            holds: None,
         };
+        // An email is one person's: one already known stays with whoever has it, this
+        // person or another.
         let emails = person.emails.iter().zip(&key.emails);
         for (email, &hash) in emails {
-            if entry.meets(hash) {
+            if let Entry::Vacant(vacant) = by_email.entry(hash) {
+                vacant.insert(this);
                 let primary = !std::mem::replace(&mut entry.primary_email_offered, true);
                 plan.emails.push(NewContact::of(id, email, primary, hash));
             }
-            by_email.entry(hash).or_insert(this);
         }
+        // A phone may be shared (a switchboard): it is added unless this person has it.
         for (phone, &hash) in person.phones.iter().zip(&key.phones) {
-            if entry.meets(hash) {
+            let offer = match by_phone.entry(hash) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(this);
+                    true
+                }
+                Entry::Occupied(holder) if holder.get().id == id => false,
+                // Another person has it; this one may have it too, from before the batch,
+                // and then keeps it as it is.
+                Entry::Occupied(_) => true,
+            };
+            if offer && entry.meets(hash) {
                 let primary = !std::mem::replace(&mut entry.primary_phone_offered, true);
                 plan.phones.push(NewContact::of(id, phone, primary, hash));
             }
-            by_phone.entry(hash).or_insert(this);
         }
         let name = this.organization_id.zip(key.name_hash);
         if let Some((org, name)) = name {

@@ -82,6 +82,7 @@ fn stored_records_are_linked_and_filled_not_overwritten() {
     let stored_person = ExistingPerson {
         id: Id::new(),
         organization_id: None,
+        holds: None,
     };
     let matches = PersonMatches {
         by_phone: HashedMap::from_iter([(key_hash("+14152933313"), stored_person)]),
@@ -225,6 +226,10 @@ fn the_run_index_answers_like_the_store() {
     let matches = index.find_persons(&keys, &org_plan.per_row);
     let person_plan = resolve_persons(&refs, &keys, &org_plan.per_row, matches, &none, &mut counts);
     assert!(person_plan.created.is_empty(), "{:?}", person_plan.created);
+    assert!(
+        person_plan.primaries_final,
+        "the index knows what each of its persons holds"
+    );
     assert_eq!(
         (
             counts.persons_matched_by_email,
@@ -311,4 +316,73 @@ fn a_name_key_is_another_in_another_organization() {
         name_in_organization(key_hash("grace hopper"), acme)
     );
     assert_ne!(identity_hash("a", "bc"), identity_hash("ab", "c"));
+}
+
+#[test]
+fn an_email_another_person_has_stays_theirs() {
+    let mut both = lead("Carl", Some("a@x.com"), None, None);
+    let person = both.person.as_mut().expect("person");
+    person.emails.push(Contact {
+        value: "b@y.com".into(),
+        label: ContactLabel::Home,
+    });
+    let drafts = [
+        lead("Ann", Some("a@x.com"), None, None),
+        lead("Bob", Some("b@y.com"), None, None),
+        both,
+    ];
+    let (_, persons, counts) = resolve(&drafts, &[], PersonMatches::default());
+    let (ann, bob) = (persons.created[0].id, persons.created[1].id);
+    assert_eq!(persons.per_row, [Some(ann), Some(bob), Some(ann)]);
+    assert_eq!(counts.persons_matched_by_email, 1);
+    let emails: Vec<(Id, &str)> = persons
+        .emails
+        .iter()
+        .map(|e| (e.person_id, e.value.as_str()))
+        .collect();
+    assert_eq!(
+        emails,
+        [(ann, "a@x.com"), (bob, "b@y.com")],
+        "b@y.com is Bob's: it is not added to Ann"
+    );
+}
+
+#[test]
+fn primaries_are_final_only_where_what_a_person_holds_is_known() {
+    let known = |holds| ExistingPerson {
+        id: Id::new(),
+        organization_id: None,
+        holds,
+    };
+    let draft = lead("Ada", Some("new@acme.com"), Some("+14152933313"), None);
+    for (holds, final_, primary_email) in [
+        (
+            Some(Holds {
+                email: true,
+                phone: false,
+            }),
+            true,
+            false,
+        ),
+        (Some(Holds::default()), true, true),
+        (None, false, true),
+    ] {
+        let stored = known(holds);
+        let matches = PersonMatches {
+            by_phone: HashedMap::from_iter([(key_hash("+14152933313"), stored)]),
+            ..Default::default()
+        };
+        let (_, persons, _) = resolve(std::slice::from_ref(&draft), &[], matches);
+        assert_eq!(persons.per_row, [Some(stored.id)]);
+        assert_eq!(persons.primaries_final, final_, "{holds:?}");
+        assert_eq!(persons.emails.len(), 1);
+        assert_eq!(persons.emails[0].primary, primary_email, "{holds:?}");
+        assert!(
+            persons.phones.is_empty(),
+            "the phone it was matched by is its own"
+        );
+    }
+    let (_, new, _) = resolve(&[draft], &[], PersonMatches::default());
+    assert!(new.primaries_final, "a new person holds nothing");
+    assert!(new.emails[0].primary && new.phones[0].primary);
 }

@@ -290,9 +290,10 @@ pub async fn apply_plan(
     tx.insert_persons(&persons.created, run, now).await?;
     tx.set_person_organizations(&persons.organization_set, now)
         .await?;
-    tx.insert_contacts(ContactKind::Email, &persons.emails, run)
+    let primaries_final = persons.primaries_final;
+    tx.insert_contacts(ContactKind::Email, &persons.emails, primaries_final, run)
         .await?;
-    tx.insert_contacts(ContactKind::Phone, &persons.phones, run)
+    tx.insert_contacts(ContactKind::Phone, &persons.phones, primaries_final, run)
         .await?;
     tx.insert_leads(&creates, source, run, now).await?;
     tx.update_leads(&updates, now).await?;

@@ -1,4 +1,6 @@
-use crate::workdir::{Backend, Workdir, fixture, on_both_backends, stderr, stdout};
+use std::path::Path;
+
+use crate::workdir::{Backend, Workdir, fixture, on_both_backends, source_toml, stderr, stdout};
 
 fn copy(wd: &Workdir, name: &str) {
     wd.write(name, &fixture(&format!("csv/{name}")));
@@ -434,6 +436,48 @@ on_both_backends!(
             1,
             "still one primary phone"
         );
+    }
+);
+
+on_both_backends!(
+    an_email_of_another_person_stays_theirs_in_a_first_load,
+    |wd: &Workdir| {
+        let mapping = wd.write(
+            "two-emails.toml",
+            "name = \"two emails\"\n\
+             [[fields]]\ntarget = \"lead.title\"\ntemplate = \"{name} lead\"\n\
+             [[fields]]\ntarget = \"person.name\"\ncolumn = \"name\"\n\
+             [[fields]]\ntarget = \"person.email\"\ncolumn = \"email1\"\n\
+             [[fields]]\ntarget = \"person.email\"\ncolumn = \"email2\"\n",
+        );
+        // Carl's row has Ann's email and Bob's: it is Ann, matched by the first, and Bob's
+        // email stays his. A first load sets the store's unique indexes aside until its
+        // end, so only the plan can keep the email from being Ann's as well.
+        wd.write(
+            "leads.csv",
+            "id,name,email1,email2\n1,Ann,a@x.com,\n2,Bob,b@y.com,\n3,Carl,a@x.com,b@y.com\n",
+        );
+        let source = source_toml("s", Path::new("leads.csv"), &mapping, Some("id"));
+        let job = wd.write("job.toml", &source);
+        let s = wd.import_json(&job);
+        assert_eq!(
+            (
+                s["leads_created"].as_u64(),
+                s["persons_created"].as_u64(),
+                s["persons_matched_by_email"].as_u64()
+            ),
+            (Some(3), Some(2), Some(1)),
+            "{s}"
+        );
+        assert_eq!(
+            wd.rows(
+                "SELECT p.name || ' ' || e.email || CASE WHEN e.is_primary THEN ' primary' ELSE '' END \
+                 FROM person_emails e JOIN persons p ON p.id = e.person_id ORDER BY e.email"
+            ),
+            ["Ann a@x.com primary", "Bob b@y.com primary"]
+        );
+        assert!(wd.ok(&["leads", "list"]).contains("3 of 3 leads"));
+        assert_eq!(wd.import_json(&job)["leads_unchanged"], 3);
     }
 );
 

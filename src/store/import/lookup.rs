@@ -134,6 +134,7 @@ impl Tx {
                     let person = ExistingPerson {
                         id: row.try_get("id")?,
                         organization_id: row.try_get("organization_id")?,
+                        holds: None,
                     };
                     keep_oldest(into.entry(key_hash(row.try_get::<&str, _>("k")?)), person);
                 }
@@ -149,6 +150,7 @@ impl Tx {
                 let person = ExistingPerson {
                     id: row.try_get("id")?,
                     organization_id: Some(organization),
+                    holds: None,
                 };
                 let name = key_hash(row.try_get::<&str, _>("name_key")?);
                 keep_oldest(

@@ -132,6 +132,25 @@ macro_rules! contact_statement {
     };
 }
 
+/// The same, where the plan's primaries are final: the store need not look for a
+/// person's primary, a lookup per row that a bulk load, whose partial indexes are set
+/// aside, would make in the table itself.
+macro_rules! final_contact_statement {
+    ($table:literal, $column:literal) => {
+        ValuesStatement {
+            template: concat!(
+                "INSERT INTO ",
+                $table,
+                " (created_by_run, person_id, ",
+                $column,
+                ", label, is_primary) ",
+                "VALUES {values} ON CONFLICT DO NOTHING"
+            ),
+            width: 5,
+        }
+    };
+}
+
 /// A time every row of a statement shares, as sqlx writes times to SQLite.
 fn shared_time(time: DateTime<Utc>) -> Arc<str> {
     Arc::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, false))
@@ -273,20 +292,28 @@ impl Tx {
     }
 
     /// Adds emails or phones; one already known (to this person, or an email to anyone) is
-    /// left as it is.
+    /// left as it is. Unless `primaries_final`, a contact's primary flag is an offer, kept
+    /// only where the person has no primary yet.
     pub async fn insert_contacts(
         &mut self,
         kind: ContactKind,
         contacts: &[NewContact],
+        primaries_final: bool,
         run: Id,
     ) -> Result<(), StoreError> {
         if let Tx::Sqlite(tx) = self {
             // The same statement as below, over bound values.
             const EMAILS: ValuesStatement = contact_statement!("person_emails", "email");
             const PHONES: ValuesStatement = contact_statement!("person_phones", "phone");
-            let statement = match kind {
-                ContactKind::Email => &EMAILS,
-                ContactKind::Phone => &PHONES,
+            const FINAL_EMAILS: ValuesStatement =
+                final_contact_statement!("person_emails", "email");
+            const FINAL_PHONES: ValuesStatement =
+                final_contact_statement!("person_phones", "phone");
+            let statement = match (kind, primaries_final) {
+                (ContactKind::Email, false) => &EMAILS,
+                (ContactKind::Phone, false) => &PHONES,
+                (ContactKind::Email, true) => &FINAL_EMAILS,
+                (ContactKind::Phone, true) => &FINAL_PHONES,
             };
             let row = |binds: &mut Binds, contact: &NewContact| {
                 binds.add(run);
