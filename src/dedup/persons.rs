@@ -114,8 +114,8 @@ pub fn person_keys(
     batch
 }
 
-/// A person known while resolving the batch: its organization, the contacts seen so far,
-/// and whether this batch already offered it a primary email and phone.
+/// A person known while resolving the batch: its organization, the phones this batch has
+/// offered it, and whether it has, or this batch has offered it, a primary email and phone.
 struct Known {
     organization_id: Option<Id>,
     created: Option<usize>,
@@ -151,8 +151,10 @@ impl Known {
 /// organization if it had none. `current` is, per row, the person the row's lead already
 /// links to (for an updated lead): kept when nothing else matches.
 ///
-/// The first email and phone a batch adds to a person are offered as primary; the store
-/// keeps the offer only where the person has no primary yet.
+/// The first email and phone a person gets are its primary ones. Where a matched person's
+/// contacts are known ([`ExistingPerson::holds`]), the plan decides that itself
+/// ([`PersonPlan::primaries_final`]); otherwise the first of each this batch adds is offered
+/// as primary, and the store keeps the offer only where the person has none yet.
 pub fn resolve_persons(
     drafts: &[&LeadDraft],
     keys: &[&RowKeys],
