@@ -111,6 +111,7 @@ fn organization_key(draft: &LeadDraft) -> Option<OrganizationKey> {
     })
 }
 
-fn non_empty_hash(key: &str) -> Option<KeyHash> {
+/// The hash of a name key, unless it is empty: a name of only punctuation matches nothing.
+pub(super) fn non_empty_hash(key: &str) -> Option<KeyHash> {
     (!key.is_empty()).then(|| key_hash(key))
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::keys::{KeyHash, OrganizationKey, RowKeys, key_hash};
+use super::keys::{KeyHash, OrganizationKey, RowKeys, key_hash, non_empty_hash};
 use super::{DedupCounts, FastMap, HashedMap};
 use crate::model::{Id, LeadDraft};
 
@@ -35,7 +35,7 @@ impl ExistingOrganization {
     ) -> ExistingOrganization {
         ExistingOrganization {
             id,
-            name_hash: (!name_key.is_empty()).then(|| key_hash(name_key)),
+            name_hash: non_empty_hash(name_key),
             domain_hash: domain.map(key_hash),
             has_website: website.is_some(),
             has_address: address.is_some(),

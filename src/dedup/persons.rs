@@ -17,7 +17,7 @@ pub struct PersonKeys {
     pub names_in_organizations: Vec<(String, Id)>,
 }
 
-/// A person in the store that shares a key with the batch.
+/// A person that shares a key with the batch: in the store, or created earlier in the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExistingPerson {
     pub id: Id,
@@ -75,9 +75,9 @@ pub struct PersonPlan {
     pub organization_set: Vec<(Id, Id)>,
     pub emails: Vec<NewContact>,
     pub phones: Vec<NewContact>,
-    /// Whether each contact's `primary` is final: true when every person the plan adds
-    /// contacts to is new or known to hold what it holds. Otherwise a primary is only
-    /// offered, and the store keeps it where the person has none yet.
+    /// Whether each contact's `primary` is final: true when every person the plan matched
+    /// is known to hold what it holds (new persons hold nothing). Otherwise a primary is
+    /// only offered, and the store keeps it where the person has none yet.
     pub primaries_final: bool,
 }
 

@@ -28,8 +28,8 @@ pub struct RunIndex {
 #[derive(Debug, Clone, Copy)]
 struct KnownPerson {
     organization: Option<Id>,
-    /// As bytes: a `u128` field would align the entry to 16 and make it 64 bytes, not 52;
-    /// a million persons make that difference 12 MB.
+    /// As bytes: an `Option<u128>` would align the entry to 16 and make it 80 bytes, not
+    /// 52; a million persons make that difference 28 MB.
     name: Option<[u8; 16]>,
     holds: Holds,
 }

@@ -303,10 +303,6 @@ fn a_rows_keys_are_its_normalized_values_and_their_hashes() {
 fn a_name_key_is_another_in_another_organization() {
     let name = key_hash("ada lovelace");
     let (acme, globex) = (Id::new(), Id::new());
-    assert_eq!(
-        name_in_organization(name, acme),
-        name_in_organization(name, acme)
-    );
     assert_ne!(
         name_in_organization(name, acme),
         name_in_organization(name, globex)
@@ -385,4 +381,37 @@ fn primaries_are_final_only_where_what_a_person_holds_is_known() {
     let (_, new, _) = resolve(&[draft], &[], PersonMatches::default());
     assert!(new.primaries_final, "a new person holds nothing");
     assert!(new.emails[0].primary && new.phones[0].primary);
+}
+
+#[test]
+fn a_shared_phone_joins_the_matched_person_once_and_not_as_primary() {
+    let phone = "+14152933313";
+    let (owner, matched) = (Id::new(), Id::new());
+    let holder = |id, holds| ExistingPerson {
+        id,
+        organization_id: None,
+        holds,
+    };
+    let both = Some(Holds {
+        email: true,
+        phone: true,
+    });
+    let matches = PersonMatches {
+        by_email: HashedMap::from_iter([(key_hash("bob@acme.com"), holder(matched, both))]),
+        by_phone: HashedMap::from_iter([(key_hash(phone), holder(owner, both))]),
+        ..Default::default()
+    };
+    // Bob is matched by his email; the switchboard number is someone else's too.
+    let row = lead("Bob", Some("bob@acme.com"), Some(phone), None);
+    let (_, persons, counts) = resolve(&[row.clone(), row], &[], matches);
+    assert_eq!(persons.per_row, [Some(matched), Some(matched)]);
+    assert_eq!(counts.persons_matched_by_email, 2);
+    let phones: Vec<(Id, bool)> = persons
+        .phones
+        .iter()
+        .map(|p| (p.person_id, p.primary))
+        .collect();
+    assert_eq!(phones, [(matched, false)], "offered once, not as primary");
+    assert!(persons.emails.is_empty(), "his email is his already");
+    assert!(persons.primaries_final);
 }

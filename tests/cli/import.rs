@@ -457,8 +457,10 @@ on_both_backends!(
             "leads.csv",
             "id,name,email1,email2\n1,Ann,a@x.com,\n2,Bob,b@y.com,\n3,Carl,a@x.com,b@y.com\n",
         );
+        // One row per batch: Carl's row meets Ann and Bob in the run's records, not in
+        // its own batch.
         let source = source_toml("s", Path::new("leads.csv"), &mapping, Some("id"));
-        let job = wd.write("job.toml", &source);
+        let job = wd.write("job.toml", &format!("batch_size = 1\n{source}"));
         let s = wd.import_json(&job);
         assert_eq!(
             (
