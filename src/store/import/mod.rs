@@ -4,6 +4,7 @@
 //! inserts, the bulk of a load, take bound multi-row `VALUES` lists instead (`values`).
 
 mod lookup;
+mod raw;
 mod values;
 mod write;
 

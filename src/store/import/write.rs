@@ -1,14 +1,13 @@
 //! Writes: the organizations, persons, contacts and leads a batch creates or changes.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 
-use super::values::{Binds, ValuesStatement};
+use super::values::ValuesStatement;
 use super::{Column, LeadWrite, Rows, json_rows};
 use crate::dedup::{NewContact, NewOrganization, NewPerson, OrganizationFill};
 use crate::model::Id;
@@ -152,8 +151,8 @@ macro_rules! final_contact_statement {
 }
 
 /// A time every row of a statement shares, as sqlx writes times to SQLite.
-fn shared_time(time: DateTime<Utc>) -> Arc<str> {
-    Arc::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+fn shared_time(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// JSON text of a value the store keeps as JSON (labels, custom fields).
@@ -197,18 +196,20 @@ impl Tx {
                 width: 9,
             };
             let now = shared_time(now);
-            let row = |binds: &mut Binds, org: &NewOrganization| {
-                binds.add(run);
-                binds.add(now.clone());
-                binds.add(now.clone());
-                binds.add(org.id);
-                binds.add(org.name.as_str());
-                binds.add(org.name_key.as_str());
-                binds.add(org.domain.as_deref());
-                binds.add(org.website.as_deref());
-                binds.add(org.address.as_deref());
-            };
-            STATEMENT.execute(tx, orgs, row).await?;
+            let now = now.as_str();
+            STATEMENT
+                .execute(tx, orgs, move |binds, org| {
+                    binds.add(run);
+                    binds.add(now);
+                    binds.add(now);
+                    binds.add(org.id);
+                    binds.add(org.name.as_str());
+                    binds.add(org.name_key.as_str());
+                    binds.add(org.domain.as_deref());
+                    binds.add(org.website.as_deref());
+                    binds.add(org.address.as_deref());
+                })
+                .await?;
             return Ok(());
         }
         let sql = format!(
@@ -249,16 +250,18 @@ impl Tx {
                 width: 7,
             };
             let now = shared_time(now);
-            let row = |binds: &mut Binds, person: &NewPerson| {
-                binds.add(run);
-                binds.add(now.clone());
-                binds.add(now.clone());
-                binds.add(person.id);
-                binds.add(person.name.as_str());
-                binds.add(person.name_key.as_str());
-                binds.add(person.organization_id);
-            };
-            STATEMENT.execute(tx, persons, row).await?;
+            let now = now.as_str();
+            STATEMENT
+                .execute(tx, persons, move |binds, person| {
+                    binds.add(run);
+                    binds.add(now);
+                    binds.add(now);
+                    binds.add(person.id);
+                    binds.add(person.name.as_str());
+                    binds.add(person.name_key.as_str());
+                    binds.add(person.organization_id);
+                })
+                .await?;
             return Ok(());
         }
         let sql = format!(
@@ -316,14 +319,15 @@ impl Tx {
                 (ContactKind::Email, true) => &FINAL_EMAILS,
                 (ContactKind::Phone, true) => &FINAL_PHONES,
             };
-            let row = |binds: &mut Binds, contact: &NewContact| {
-                binds.add(run);
-                binds.add(contact.person_id);
-                binds.add(contact.value.as_str());
-                binds.add(contact.label.as_str());
-                binds.add(contact.primary);
-            };
-            statement.execute(tx, contacts, row).await?;
+            statement
+                .execute(tx, contacts, move |binds, contact| {
+                    binds.add(run);
+                    binds.add(contact.person_id);
+                    binds.add(contact.value.as_str());
+                    binds.add(contact.label.as_str());
+                    binds.add(contact.primary);
+                })
+                .await?;
             return Ok(());
         }
         let (table, column) = match kind {
@@ -358,27 +362,29 @@ impl Tx {
                            source_key, fingerprint, custom_fields) VALUES {values}",
                 width: 16,
             };
-            let (now, source) = (shared_time(now), Arc::<str>::from(source));
-            let row = |binds: &mut Binds, lead: &LeadWrite<'_>| {
-                let draft = lead.draft;
-                binds.add(run);
-                binds.add(source.clone());
-                binds.add(now.clone());
-                binds.add(now.clone());
-                binds.add(lead.id);
-                binds.add(draft.title.as_str());
-                binds.add(lead.person_id);
-                binds.add(lead.organization_id);
-                binds.add(draft.value.as_ref().map(|v| v.amount));
-                binds.add(draft.value.as_ref().map(|v| v.currency.as_str()));
-                binds.add(draft.expected_close_date);
-                binds.add(json_text(&draft.labels));
-                binds.add(draft.owner.as_deref());
-                binds.add(lead.source_key);
-                binds.add(lead.fingerprint);
-                binds.add(json_text(&draft.custom_fields));
-            };
-            STATEMENT.execute(tx, leads, row).await?;
+            let now = shared_time(now);
+            let now = now.as_str();
+            STATEMENT
+                .execute(tx, leads, move |binds, lead| {
+                    let draft = lead.draft;
+                    binds.add(run);
+                    binds.add(source);
+                    binds.add(now);
+                    binds.add(now);
+                    binds.add(lead.id);
+                    binds.add(draft.title.as_str());
+                    binds.add(lead.person_id);
+                    binds.add(lead.organization_id);
+                    binds.add(draft.value.as_ref().map(|v| v.amount));
+                    binds.add(draft.value.as_ref().map(|v| v.currency.as_str()));
+                    binds.add(draft.expected_close_date);
+                    binds.add(json_text(&draft.labels));
+                    binds.add(draft.owner.as_deref());
+                    binds.add(lead.source_key);
+                    binds.add(lead.fingerprint);
+                    binds.add(json_text(&draft.custom_fields));
+                })
+                .await?;
             return Ok(());
         }
         let sql = format!(
