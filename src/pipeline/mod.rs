@@ -78,6 +78,13 @@ pub async fn import(
     // Alone in an empty store, the run builds the secondary indexes once at its end; any
     // other run needs them (a killed bulk load may have left them unbuilt).
     let bulk = index.is_some() && store.begin_bulk_load(run).await?;
+    // Meanwhile a connection of its own copies the log into the file, so the load's
+    // commits do not wait on that copy and its syncs.
+    let checkpointer = if bulk {
+        store.start_checkpointer().await?
+    } else {
+        None
+    };
     if !bulk && dry.is_none() {
         store.build_deferred_indexes(Deferred::All).await?;
     }
@@ -110,7 +117,7 @@ pub async fn import(
         interrupted: false,
         foreign_keys_checked: true,
     };
-    let result = load.run(&mut receiver, interrupt.as_mut()).await;
+    let mut result = load.run(&mut receiver, interrupt.as_mut()).await;
     let mut interrupted = load.interrupted;
     // What the run kept in memory to match records and tell duplicates has served: free it
     // before the indexes are built.
@@ -118,6 +125,11 @@ pub async fn import(
     drop(receiver);
     bar.finish_and_clear();
     let sources = reader.await.context("the reader thread panicked")?;
+    if let Some(checkpointer) = checkpointer {
+        let stopped = checkpointer.finish(store).await;
+        let stopped = stopped.context("cannot checkpoint the store in the background");
+        result = result.and(stopped);
+    }
     let result = if bulk {
         let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
         let built = built.context("cannot build the indexes set aside for the bulk load");

@@ -6,6 +6,7 @@
 //! on connect.
 
 pub mod bulk;
+mod checkpoint;
 mod cursors;
 pub mod deals;
 mod error;
@@ -28,6 +29,7 @@ use sqlx::{
     AssertSqlSafe, ConnectOptions, Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction,
 };
 
+pub use checkpoint::Checkpointer;
 pub use error::StoreError;
 
 /// The URL used when neither the command line, the environment nor the job names one.
