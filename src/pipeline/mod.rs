@@ -78,8 +78,8 @@ pub async fn import(
     // Alone in an empty store, the run builds the secondary indexes once at its end; any
     // other run needs them (a killed bulk load may have left them unbuilt).
     let bulk = index.is_some() && store.begin_bulk_load(run).await?;
-    // Meanwhile a connection of its own copies the log into the file, so the load's
-    // commits do not wait on that copy and its syncs.
+    // Meanwhile a connection of its own copies the log into the file, so that the load's
+    // commits rarely wait on that copy and its syncs.
     let checkpointer = if bulk {
         store.start_checkpointer().await?
     } else {
@@ -124,12 +124,12 @@ pub async fn import(
     drop(load);
     drop(receiver);
     bar.finish_and_clear();
-    let sources = reader.await.context("the reader thread panicked")?;
     if let Some(checkpointer) = checkpointer {
         let stopped = checkpointer.finish(store).await;
-        let stopped = stopped.context("cannot checkpoint the store in the background");
+        let stopped = stopped.context("cannot have the store checkpoint by itself again");
         result = result.and(stopped);
     }
+    let sources = reader.await.context("the reader thread panicked")?;
     let result = if bulk {
         let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
         let built = built.context("cannot build the indexes set aside for the bulk load");

@@ -1,13 +1,14 @@
 //! Checkpoints on a connection of their own during a bulk load. In WAL mode every page is
 //! written twice: to the log at commit, then into the file at a checkpoint, which also syncs
 //! both to disk. Left to SQLite, the commit that crosses the log's size limit does that
-//! copy and those syncs itself, and a bulk load spent about a quarter of its time waiting
-//! on them. Here a second connection copies the log as it grows, while the writer goes on.
+//! copy and those syncs itself, and a bulk load's commits spent about a quarter of their
+//! time on them. Here a second connection copies the log as it grows, while the writer
+//! goes on.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::SqliteConnection;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -17,76 +18,110 @@ use super::{Store, StoreError, WAL_CHECKPOINT_BYTES, checkpoint_every};
 /// How often the log is copied into the file while a load writes.
 const EVERY: Duration = Duration::from_millis(50);
 
-/// A task checkpointing in the background; [`Checkpointer::finish`] stops it.
+/// How long a checkpoint that needs the write lock (RESTART) waits for it, or for readers,
+/// before it copies what it can without them; the load's own commits wait far longer.
+const LOCK_WAIT: Duration = Duration::from_millis(100);
+
+/// A task checkpointing in the background; [`Checkpointer::finish`] stops it. Dropped
+/// without `finish` (the run failed on its way), it stops the task; the store's connection
+/// then checkpoints only at its next connect or when the process ends.
 pub struct Checkpointer {
     stop: Arc<Notify>,
-    task: JoinHandle<Result<(), sqlx::Error>>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl Store {
     /// Starts checkpointing on a connection of its own, and stops the store's connection
-    /// from checkpointing itself. Only SQLite has checkpoints.
+    /// from checkpointing itself (until the pool replaces it, after 30 minutes, when the new
+    /// connection checkpoints by itself again). Only SQLite has checkpoints.
     pub async fn start_checkpointer(&self) -> Result<Option<Checkpointer>, StoreError> {
         let Store::Sqlite(pool) = self else {
             return Ok(None);
         };
-        let mut conn = pool.connect_options().connect().await?;
+        let options = pool
+            .connect_options()
+            .as_ref()
+            .clone()
+            .busy_timeout(LOCK_WAIT);
+        let mut conn = options.connect().await?;
         sqlx::raw_sql("PRAGMA wal_autocheckpoint = 0")
             .execute(pool)
             .await?;
         let stop = Arc::new(Notify::new());
         let stopped = Arc::clone(&stop);
+        let pool = pool.clone();
         let task = tokio::spawn(async move {
-            let copied = copy_until(&mut conn, &stopped).await;
+            if let Err(err) = copy_until(&mut conn, &stopped).await {
+                // The load goes on, and its commits checkpoint by themselves again.
+                tracing::warn!(error = %err, "background checkpoints failed; the load checkpoints as it commits");
+                if let Err(err) = checkpoint_by_itself(&pool).await {
+                    tracing::warn!(error = %err, "cannot have the store checkpoint by itself again");
+                }
+            }
             conn.close().await.ok();
-            copied
         });
-        Ok(Some(Checkpointer { stop, task }))
+        Ok(Some(Checkpointer {
+            stop,
+            task: Some(task),
+        }))
     }
+}
+
+async fn checkpoint_by_itself(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    checkpoint_every(&mut conn, WAL_CHECKPOINT_BYTES).await
 }
 
 /// Copies what the log holds into the file every [`EVERY`], until `stop` is notified.
 /// PASSIVE copies what it can without waiting for, or blocking, the writer. The writer
 /// starts the log over only when it finds all of it copied, which a log that grows with
-/// every commit may never be: once it holds [`WAL_CHECKPOINT_BYTES`], RESTART waits for
-/// the commit under way, copies the rest, and has the next commit start the log over.
+/// every commit may never be: once it holds [`WAL_CHECKPOINT_BYTES`], RESTART takes the
+/// write lock between two commits (waiting at most [`LOCK_WAIT`]), copies the rest, and
+/// so has the next commit start the log over. A RESTART that could not get the lock
+/// copies what it can, like PASSIVE, and is tried again at the next tick.
 async fn copy_until(conn: &mut SqliteConnection, stop: &Notify) -> Result<(), sqlx::Error> {
     let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
         .fetch_one(&mut *conn)
         .await?;
     let limit = WAL_CHECKPOINT_BYTES / page_size.max(512);
-    let mut mode = "PASSIVE";
+    let mut restart = false;
     loop {
         tokio::select! {
             _ = stop.notified() => return Ok(()),
             _ = tokio::time::sleep(EVERY) => {}
         }
-        // (busy, pages in the log, pages copied)
-        let (_, logged, _): (i64, i64, i64) =
+        let mode = if restart { "RESTART" } else { "PASSIVE" };
+        // (blocked, pages in the log, pages copied)
+        let (blocked, logged, _): (i64, i64, i64) =
             sqlx::query_as(AssertSqlSafe(format!("PRAGMA wal_checkpoint({mode})")))
                 .fetch_one(&mut *conn)
                 .await?;
-        mode = if logged >= limit {
-            "RESTART"
-        } else {
-            "PASSIVE"
-        };
+        // The log's length stays as it was until the next commit starts it over: right
+        // after a RESTART that went through, it says nothing about the log to come.
+        let restarted = restart && blocked == 0;
+        restart = logged >= limit && !restarted;
     }
 }
 
 impl Checkpointer {
     /// Stops the background checkpoints, and has the store checkpoint by itself again.
-    pub async fn finish(self, store: &Store) -> Result<(), StoreError> {
+    pub async fn finish(mut self, store: &Store) -> Result<(), StoreError> {
         self.stop.notify_one();
-        let copied = self
-            .task
-            .await
-            .unwrap_or_else(|_| Err(sqlx::Error::WorkerCrashed));
-        if let Store::Sqlite(pool) = store {
-            let mut conn = pool.acquire().await?;
-            checkpoint_every(&mut conn, WAL_CHECKPOINT_BYTES).await?;
+        if let Some(task) = self.task.take() {
+            task.await.ok();
         }
-        copied.map_err(StoreError::from)
+        if let Store::Sqlite(pool) = store {
+            checkpoint_by_itself(pool).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
 

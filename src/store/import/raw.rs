@@ -53,6 +53,8 @@ impl<'h> Locked<'h> {
         }
     }
 
+    /// Prepares a statement that writes rows in the transaction sqlx has begun; never
+    /// BEGIN, COMMIT or ROLLBACK, which sqlx keeps track of itself.
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, sqlx::Error> {
         let db = self.db;
         let len = c_int::try_from(sql.len()).expect("a statement's SQL is short");
