@@ -19,7 +19,7 @@ pub(crate) struct ValuesStatement {
     pub width: usize,
 }
 
-/// The values of one row, in order.
+/// The values of the rows of one statement, in order.
 pub(crate) struct Binds<'a>(Vec<Value<'a>>);
 
 impl<'a> Binds<'a> {
@@ -67,13 +67,11 @@ impl ValuesStatement {
             for item in chunk {
                 row(&mut binds, item);
             }
-            if prepared[slot].is_none() {
-                prepared[slot] = Some(locked.prepare(&self.sql(size))?);
-            }
-            prepared[slot]
-                .as_mut()
-                .expect("prepared above")
-                .run(&binds.0)?;
+            let statement = match &mut prepared[slot] {
+                Some(statement) => statement,
+                unprepared => unprepared.insert(locked.prepare(&self.sql(size))?),
+            };
+            statement.run(&binds.0)?;
             rest = after;
         }
         Ok(())
