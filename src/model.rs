@@ -85,8 +85,17 @@ impl LeadDraft {
     /// A stable fingerprint of everything the row says, used to tell an unchanged re-import
     /// from an updated one (and as the lead's key when the source has no id column).
     pub fn fingerprint(&self) -> String {
-        let bytes = serde_json::to_vec(self).expect("a lead draft always serializes to JSON");
-        blake3::hash(&bytes).to_hex()[..32].to_string()
+        thread_local! {
+            // Every row is fingerprinted: its JSON goes to a buffer each mapping thread
+            // keeps, rather than to one allocated, grown and freed per row.
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            serde_json::to_writer(&mut *json, self)
+                .expect("a lead draft always serializes to JSON");
+            blake3::hash(json).to_hex()[..32].to_string()
+        })
     }
 }
 

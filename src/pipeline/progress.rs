@@ -32,18 +32,25 @@ pub struct SourcePosition {
 
 /// A rolling hash over the records of a source.
 #[derive(Clone, Default)]
-pub struct RecordHash(blake3::Hasher);
+pub struct RecordHash {
+    hasher: blake3::Hasher,
+    /// One record's bytes, hashed in one call: many small calls cost more than the hashing.
+    record: Vec<u8>,
+}
 
 impl RecordHash {
     pub fn add(&mut self, cells: impl IntoIterator<Item = impl AsRef<[u8]>>) {
+        self.record.clear();
         for cell in cells {
-            self.0.update(cell.as_ref()).update(b"\x1f");
+            self.record.extend_from_slice(cell.as_ref());
+            self.record.push(0x1f);
         }
-        self.0.update(b"\x1e");
+        self.record.push(0x1e);
+        self.hasher.update(&self.record);
     }
 
     pub fn hex(&self) -> String {
-        self.0.finalize().to_hex().to_string()
+        self.hasher.finalize().to_hex().to_string()
     }
 }
 
