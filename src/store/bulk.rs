@@ -1,8 +1,9 @@
 //! Bulk loads into an empty store. As pgloader does, an import into an empty SQLite store
 //! sets aside the secondary indexes of the tables it fills and builds each once at its end:
 //! a sorted build is far cheaper than keeping random-order indexes (emails, phones, names)
-//! up to date row by row. Indexes whose keys arrive in order stay ([`KEPT_INDEXES`]). The run does not need them meanwhile, since it matches against
-//! its own records in memory, and no other run writes while it holds the store alone.
+//! up to date row by row; indexes whose keys arrive in order stay ([`KEPT_INDEXES`]). The
+//! run does not need the others meanwhile, since it matches against its own records in
+//! memory, and no other run writes while it holds the store alone.
 //!
 //! What is set aside is recorded in the same transaction (`deferred_indexes`), so a load
 //! that is killed leaves the definitions behind, and whoever opens the store next builds

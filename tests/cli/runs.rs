@@ -643,7 +643,7 @@ fn a_bulk_load_builds_the_indexes_it_set_aside_even_when_killed() {
         !during.contains(&"person_emails_email".to_string()),
         "{during:?}"
     );
-    assert_eq!(sqlite_indexes(&wd).len() + deferred as usize, all.len());
+    assert_eq!(during.len() + deferred as usize, all.len());
 
     // Whatever opens the store next builds them.
     wd.ok(&["runs", "list"]);
