@@ -20,9 +20,9 @@ const EVERY: Duration = Duration::from_millis(50);
 
 /// The log's length at which the writer is made to start it over (RESTART). A RESTART holds
 /// the write lock while it copies the last frames and syncs the file, and the load's next
-/// `BEGIN` waits for it: at 64 MiB (the store's usual limit) a 1M-row load restarted about
-/// fifteen times and its `BEGIN`s waited 2 to 2.7 s in all; at 256 MiB, 0.6 to 0.8 s. The log
-/// then grows to a few hundred MiB on disk during a load, and is emptied at its end.
+/// `BEGIN` waits for it: at 64 MiB (the store's usual limit) the `BEGIN`s of a 1M-row load,
+/// which writes some 900 MiB of log, waited 2 to 2.7 s in all; at 256 MiB, 0.6 to 0.8 s. The
+/// log then grows to a few hundred MiB on disk during a load, and is emptied at its end.
 const RESTART_BYTES: i64 = 256 << 20;
 
 /// How long a checkpoint that needs the write lock (RESTART) waits for it, or for readers,
