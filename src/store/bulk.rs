@@ -1,9 +1,12 @@
-//! Bulk loads into an empty store. As pgloader does, an import into an empty SQLite store
-//! sets aside the secondary indexes of the tables it fills and builds each once at its end:
-//! a sorted build is far cheaper than keeping random-order indexes (emails, phones, names)
-//! up to date row by row; indexes whose keys arrive in order stay ([`KEPT_INDEXES`]). The
-//! run does not need the others meanwhile, since it matches against its own records in
-//! memory, and no other run writes while it holds the store alone.
+//! Bulk loads into an empty store. As pgloader does, an import into an empty store sets
+//! aside the secondary indexes of the tables it fills and builds each once at its end: a
+//! sorted build is far cheaper than keeping random-order indexes (emails, phones, names) up
+//! to date row by row; indexes whose keys arrive in order stay ([`KEPT_INDEXES`]). The run
+//! does not need the others meanwhile, since it matches against its own records in memory,
+//! and no other run writes while it holds the store alone. On PostgreSQL the foreign keys
+//! of those tables are set aside too, and added back (each checked in one pass) at the end:
+//! there every row's check is a lookup by trigger, which costs as much as the insert, where
+//! SQLite turns its checks off for the batches whose references the run has checked.
 //!
 //! What is set aside is recorded in the same transaction (`deferred_indexes`), so a load
 //! that is killed leaves the definitions behind, and whoever opens the store next builds
@@ -13,7 +16,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::journal::process_is_gone;
 use super::runs::{HOLDS_RECORDS, OTHER_RUN_ACTIVE};
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx, on_conn, on_pool};
 use crate::model::Id;
 
 /// The tables an import fills.
@@ -24,8 +27,45 @@ const LOADED_TABLES: &str = "'organizations', 'persons', 'person_emails', 'perso
 /// them costs the load less than building them after it (about a second of a 1M-row load).
 const KEPT_INDEXES: &str = "'person_emails_one_primary', 'person_phones_one_primary'";
 
+/// What a bulk load sets aside on SQLite: the secondary indexes, each with its definition
+/// and the statement that drops it.
+fn sqlite_set_aside() -> String {
+    format!(
+        "SELECT name, sql AS definition, 'DROP INDEX \"' || name || '\"' AS drop_statement \
+         FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name IN ({LOADED_TABLES}) AND name NOT IN ({KEPT_INDEXES}) ORDER BY name"
+    )
+}
+
+/// What a bulk load sets aside on PostgreSQL: the secondary indexes (those that back no
+/// primary key or unique constraint) and the foreign keys of the loaded tables in the
+/// current schema.
+fn postgres_set_aside() -> String {
+    format!(
+        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition, \
+         format('DROP INDEX %I', c.relname) AS drop_statement \
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+         WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({LOADED_TABLES}) \
+         AND c.relname NOT IN ({KEPT_INDEXES}) AND NOT EXISTS (SELECT 1 FROM pg_constraint k \
+         WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) \
+         UNION ALL \
+         SELECT k.conname::text, format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, k.conname, \
+         pg_get_constraintdef(k.oid)), format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, k.conname) \
+         FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid \
+         WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace \
+         AND t.relname IN ({LOADED_TABLES}) ORDER BY 1"
+    )
+}
+
+/// Whether an index (or, on PostgreSQL, a constraint) of this name is in the store.
+const SQLITE_EXISTS: &str = "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = $1";
+const POSTGRES_EXISTS: &str = "SELECT 1 FROM pg_class WHERE relname = $1 \
+     AND relnamespace = current_schema()::regnamespace \
+     UNION ALL SELECT 1 FROM pg_constraint WHERE conname = $1 \
+     AND connamespace = current_schema()::regnamespace";
+
 /// The connection's settings for a bulk load, for building indexes, and as `Store::open`
-/// sets them.
+/// sets them (SQLite's).
 const LOAD_SETTINGS: &str = "PRAGMA cache_size = -16384";
 const BUILD_SETTINGS: &str =
     "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE; PRAGMA threads = 2";
@@ -44,86 +84,99 @@ pub enum Deferred {
 }
 
 impl Store {
-    /// Sets the loaded tables' secondary indexes aside for `run` if the store is empty and
-    /// no other run is going on, and says whether it did. Only SQLite loads this way.
+    /// Sets the loaded tables' secondary indexes (and on PostgreSQL their foreign keys)
+    /// aside for `run` if the store is empty and no other run is going on, and says whether
+    /// it did.
     pub async fn begin_bulk_load(&self, run: Id) -> Result<bool, StoreError> {
-        let Store::Sqlite(pool) = self else {
-            return Ok(false);
-        };
-        // BEGIN IMMEDIATE: the checks and the drop happen under the write lock, so two runs
-        // starting together cannot both decide they have the store alone.
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Under the writers' lock (see `Store::begin`): the checks and the drop happen
+        // together, so two runs starting together cannot both decide they have the store
+        // alone.
+        let mut tx = self.begin().await?;
         let sql = format!(
             "SELECT CASE WHEN {HOLDS_RECORDS} OR {OTHER_RUN_ACTIVE} \
              OR EXISTS (SELECT 1 FROM deferred_indexes) THEN 0 ELSE 1 END"
         );
-        let alone: i32 = sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(run)
-            .fetch_one(&mut *tx)
-            .await?;
-        if alone == 0 {
-            return Ok(false);
-        }
-        let sql = format!(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN ({LOADED_TABLES}) AND name NOT IN ({KEPT_INDEXES}) ORDER BY name"
-        );
-        let indexes: Vec<(String, String)> = sqlx::query_as(AssertSqlSafe(sql))
-            .fetch_all(&mut *tx)
-            .await?;
-        for (name, definition) in &indexes {
-            sqlx::query(
-                "INSERT INTO deferred_indexes (name, definition, run_id) VALUES ($1, $2, $3)",
-            )
-            .bind(name)
-            .bind(definition)
-            .bind(run)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
-                .execute(&mut *tx)
+        let set_aside = match &tx {
+            Tx::Sqlite(_) => sqlite_set_aside(),
+            Tx::Postgres(_) => postgres_set_aside(),
+        };
+        let mut count = 0;
+        on_conn!(&mut tx, |conn| {
+            let alone: i32 = sqlx::query_scalar(AssertSqlSafe(sql))
+                .bind(run)
+                .fetch_one(&mut *conn)
                 .await?;
-        }
+            if alone == 0 {
+                return Ok(false);
+            }
+            let definitions: Vec<(String, String, String)> =
+                sqlx::query_as(AssertSqlSafe(set_aside))
+                    .fetch_all(&mut *conn)
+                    .await?;
+            for (name, definition, drop_statement) in definitions {
+                sqlx::query(
+                    "INSERT INTO deferred_indexes (name, definition, run_id) VALUES ($1, $2, $3)",
+                )
+                .bind(name)
+                .bind(definition)
+                .bind(run)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(AssertSqlSafe(drop_statement))
+                    .execute(&mut *conn)
+                    .await?;
+                count += 1;
+            }
+        });
         tx.commit().await?;
-        // Appends touch only the right edge of each tree, which a small page cache holds;
-        // the memory is the run index's.
-        sqlx::raw_sql(LOAD_SETTINGS).execute(pool).await?;
+        if let Store::Sqlite(pool) = self {
+            // Appends touch only the right edge of each tree, which a small page cache
+            // holds; the memory is the run index's.
+            sqlx::raw_sql(LOAD_SETTINGS).execute(pool).await?;
+        }
         tracing::info!(
-            indexes = indexes.len(),
+            set_aside = count,
             "the store is empty: loading in bulk, indexes are built at the end"
         );
         Ok(true)
     }
 
-    /// Turns SQLite's foreign-key checks off, or back on, for the store's one connection.
-    /// A batch planned from the run's own records is written with them off: the plan has
-    /// checked each of its references against those records (`BatchPlan::references_known`),
-    /// and having SQLite look every one up again doubles the cost of an insert. As with
-    /// pgloader's disabled triggers, a bulk load trusts its own checks. PostgreSQL keeps its
-    /// checks, which cost little next to its round trips.
-    pub async fn check_foreign_keys(&self, on: bool) -> Result<(), StoreError> {
-        if let Store::Sqlite(pool) = self {
-            let pragma = if on {
-                "PRAGMA foreign_keys = ON"
-            } else {
-                "PRAGMA foreign_keys = OFF"
-            };
-            sqlx::raw_sql(pragma).execute(pool).await?;
-        }
-        Ok(())
+    /// Turns SQLite's foreign-key checks off, or back on, for the store's one connection,
+    /// and says whether it did. A batch planned from the run's own records is written with
+    /// them off: the plan has checked each of its references against those records
+    /// (`BatchPlan::references_known`), and having SQLite look every one up again doubles
+    /// the cost of an insert. As with pgloader's disabled triggers, a bulk load trusts its
+    /// own checks. PostgreSQL cannot turn them off for one session; a bulk load there sets
+    /// the foreign keys aside instead (see the module's documentation).
+    pub async fn check_foreign_keys(&self, on: bool) -> Result<bool, StoreError> {
+        let Store::Sqlite(pool) = self else {
+            return Ok(false);
+        };
+        let pragma = if on {
+            "PRAGMA foreign_keys = ON"
+        } else {
+            "PRAGMA foreign_keys = OFF"
+        };
+        sqlx::raw_sql(pragma).execute(pool).await?;
+        Ok(true)
     }
 
-    /// Builds the deferred indexes `which` names, in one transaction; returns how many.
+    /// Builds the deferred indexes (and foreign keys) `which` names, in one transaction;
+    /// returns how many.
     pub async fn build_deferred_indexes(&self, which: Deferred) -> Result<usize, StoreError> {
-        let Store::Sqlite(pool) = self else {
-            return Ok(0);
-        };
         let sql = "SELECT d.name, d.definition, d.run_id, r.status, r.pid, r.host \
                    FROM deferred_indexes d JOIN import_runs r ON r.id = d.run_id ORDER BY d.name";
         // A cheap read first: almost always there is nothing to build.
-        if sqlx::query(sql).fetch_optional(pool).await?.is_none() {
+        let any = on_pool!(self, |pool| sqlx::query(sql)
+            .fetch_optional(pool)
+            .await?
+            .is_some());
+        if !any {
             return Ok(0);
         }
+        let Store::Sqlite(pool) = self else {
+            return self.build_in_transaction(which, sql).await;
+        };
         // An index build sorts in memory as much as the page cache holds, then spills to
         // temporary files: a small cache and file-backed temporaries keep a build of
         // millions of entries within the memory a run is allowed. Nothing else runs while
@@ -139,46 +192,50 @@ impl Store {
         which: Deferred,
         sql: &'static str,
     ) -> Result<usize, StoreError> {
-        let Store::Sqlite(pool) = self else {
-            return Ok(0);
+        // Under the writers' lock, as the load's batches are: on PostgreSQL another run may
+        // be loading meanwhile, and its batches wait for the build rather than deadlock
+        // with it over the tables' locks.
+        let mut tx = self.begin().await?;
+        let exists = match &tx {
+            Tx::Sqlite(_) => SQLITE_EXISTS,
+            Tx::Postgres(_) => POSTGRES_EXISTS,
         };
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        let rows = sqlx::query(sql).fetch_all(&mut *tx).await?;
         let mut built = 0;
-        for row in rows {
-            let name: String = row.try_get("name")?;
-            let run: Id = row.try_get("run_id")?;
-            let wanted = match which {
-                Deferred::All => true,
-                Deferred::OfRun(id) => run == id,
-                Deferred::Abandoned => {
-                    let status: String = row.try_get("status")?;
-                    let pid: Option<i64> = row.try_get("pid")?;
-                    let host: Option<String> = row.try_get("host")?;
-                    status != "running" || process_is_gone(pid, host.as_deref())
+        on_conn!(&mut tx, |conn| {
+            let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+            for row in rows {
+                let name: String = row.try_get("name")?;
+                let run: Id = row.try_get("run_id")?;
+                let wanted = match which {
+                    Deferred::All => true,
+                    Deferred::OfRun(id) => run == id,
+                    Deferred::Abandoned => {
+                        let status: String = row.try_get("status")?;
+                        let pid: Option<i64> = row.try_get("pid")?;
+                        let host: Option<String> = row.try_get("host")?;
+                        status != "running" || process_is_gone(pid, host.as_deref())
+                    }
+                };
+                if !wanted {
+                    continue;
                 }
-            };
-            if !wanted {
-                continue;
-            }
-            let exists: Option<i32> = sqlx::query_scalar(
-                "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = $1",
-            )
-            .bind(&name)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if exists.is_none() {
-                let definition: String = row.try_get("definition")?;
-                sqlx::query(AssertSqlSafe(definition))
-                    .execute(&mut *tx)
+                let present: Option<i32> = sqlx::query_scalar(exists)
+                    .bind(&name)
+                    .fetch_optional(&mut *conn)
                     .await?;
+                if present.is_none() {
+                    let definition: String = row.try_get("definition")?;
+                    sqlx::query(AssertSqlSafe(definition))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM deferred_indexes WHERE name = $1")
+                    .bind(&name)
+                    .execute(&mut *conn)
+                    .await?;
+                built += 1;
             }
-            sqlx::query("DELETE FROM deferred_indexes WHERE name = $1")
-                .bind(&name)
-                .execute(&mut *tx)
-                .await?;
-            built += 1;
-        }
+        });
         tx.commit().await?;
         if built > 0 {
             tracing::info!(

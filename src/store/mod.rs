@@ -145,7 +145,12 @@ impl Store {
                 .run(&pool)
                 .await
                 .map_err(migrate_error)?;
-            Store::Postgres(pool)
+            let store = Store::Postgres(pool);
+            // As on SQLite; there a killed load leaves foreign keys to add back too.
+            store
+                .build_deferred_indexes(bulk::Deferred::Abandoned)
+                .await?;
+            store
         } else {
             return Err(StoreError::UnsupportedUrl(shown));
         };

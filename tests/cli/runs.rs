@@ -590,63 +590,78 @@ fn restart_starts_over_and_marks_the_stopped_run_failed() {
     assert_eq!(statuses, ["failed", "succeeded"]);
 }
 
-/// Indexes of the SQLite store, by name.
-fn sqlite_indexes(wd: &Workdir) -> Vec<String> {
-    wd.rows("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")
-}
+on_both_backends!(
+    a_bulk_load_builds_what_it_set_aside_even_when_killed,
+    |reference: &Workdir| {
+        let sqlite = reference.database_url.starts_with("sqlite");
+        let csv = generated(reference, "leads.csv", 3000);
+        let bulk_job = job(reference, "bulk", &csv, 100, "");
+        let output = reference.run(&["import", path(&bulk_job), "--json", "-v"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert_eq!(summary["status"], "succeeded");
+        assert!(
+            summary["persons_matched"].as_u64().expect("count") > 0,
+            "{summary}"
+        );
+        let log = stderr(&output);
+        let position = |message: &str| {
+            log.find(message)
+                .unwrap_or_else(|| panic!("no `{message}` in the log:\n{log}"))
+        };
+        let built = position("built the indexes");
+        assert!(position("loading in bulk") < built, "{log}");
+        let all = reference.indexes_and_foreign_keys();
+        assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
+        assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
+        if sqlite {
+            // The batches were written without SQLite's foreign-key checks, which are back
+            // on before the indexes are built (and anything else the run writes); the load
+            // trusted its own checks, and nothing dangles.
+            let off = position("writing without foreign-key checks");
+            let on = position("foreign-key checks are on again");
+            assert!(off < on && on < built, "{log}");
+            assert_eq!(
+                reference.count("SELECT COUNT(*) FROM pragma_foreign_key_check"),
+                0
+            );
+        } else {
+            // PostgreSQL checked each foreign key as it was added back.
+            assert!(all.contains(&"leads_person_id_fkey".to_string()), "{all:?}");
+            assert!(!log.contains("writing without foreign-key checks"), "{log}");
+        }
 
-#[test]
-fn a_bulk_load_builds_the_indexes_it_set_aside_even_when_killed() {
-    let Some(reference) = Workdir::new(Backend::Sqlite) else {
-        return;
-    };
-    let csv = generated(&reference, "leads.csv", 3000);
-    let bulk_job = job(&reference, "bulk", &csv, 100, "");
-    let output = reference.run(&["import", path(&bulk_job), "--json", "-v"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
-    assert_eq!(summary["status"], "succeeded");
-    // The batches were written without foreign-key checks, which are back on before the
-    // indexes are built (and anything else the run writes).
-    let log = stderr(&output);
-    let position = |message: &str| {
-        log.find(message)
-            .unwrap_or_else(|| panic!("no `{message}` in the log:\n{log}"))
-    };
-    let off = position("writing without foreign-key checks");
-    let on = position("foreign-key checks are on again");
-    assert!(off < on && on < position("built the indexes"), "{log}");
-    let all = sqlite_indexes(&reference);
-    assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
-    assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
-    // The load wrote with SQLite's foreign-key checks off, trusting its own: nothing dangles.
-    assert!(
-        summary["persons_matched"].as_u64().expect("count") > 0,
-        "{summary}"
-    );
-    assert_eq!(
-        reference.count("SELECT COUNT(*) FROM pragma_foreign_key_check"),
-        0
-    );
+        // Killed in the middle of a load into an empty store: what the load set aside is
+        // still set aside.
+        let wd = Workdir::new(if sqlite {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        })
+        .expect("a second store");
+        kill_after(&wd, &job(&wd, "bulk", &csv, 100, ""), 1);
+        let deferred = wd.count("SELECT COUNT(*) FROM deferred_indexes");
+        assert!(deferred > 0, "the load set nothing aside");
+        // Indexes whose keys arrive in order are kept up to date instead.
+        let during = wd.indexes_and_foreign_keys();
+        for kept in ["person_emails_one_primary", "person_phones_one_primary"] {
+            assert!(during.contains(&kept.to_string()), "{during:?}");
+        }
+        assert!(
+            !during.contains(&"person_emails_email".to_string()),
+            "{during:?}"
+        );
+        if !sqlite {
+            assert!(
+                !during.contains(&"leads_person_id_fkey".to_string()),
+                "{during:?}"
+            );
+        }
+        assert_eq!(during.len() + deferred as usize, all.len());
 
-    // Killed in the middle of a load into an empty store: the indexes are still set aside.
-    let wd = Workdir::new(Backend::Sqlite).expect("a second store");
-    kill_after(&wd, &job(&wd, "bulk", &csv, 100, ""), 1);
-    let deferred = wd.count("SELECT COUNT(*) FROM deferred_indexes");
-    assert!(deferred > 0, "the load set no index aside");
-    // Indexes whose keys arrive in order are kept up to date instead.
-    let during = sqlite_indexes(&wd);
-    for kept in ["person_emails_one_primary", "person_phones_one_primary"] {
-        assert!(during.contains(&kept.to_string()), "{during:?}");
+        // Whatever opens the store next builds them.
+        wd.ok(&["runs", "list"]);
+        assert_eq!(wd.indexes_and_foreign_keys(), all);
+        assert_eq!(wd.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
     }
-    assert!(
-        !during.contains(&"person_emails_email".to_string()),
-        "{during:?}"
-    );
-    assert_eq!(during.len() + deferred as usize, all.len());
-
-    // Whatever opens the store next builds them.
-    wd.ok(&["runs", "list"]);
-    assert_eq!(sqlite_indexes(&wd), all);
-    assert_eq!(wd.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
-}
+);

@@ -232,6 +232,20 @@ impl Workdir {
         }
     }
 
+    /// The store's indexes and foreign keys, by name (SQLite's foreign keys have none).
+    pub fn indexes_and_foreign_keys(&self) -> Vec<String> {
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                self.rows("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+            }
+            Pool::Postgres(_) => self.rows(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
+                 UNION ALL SELECT conname::text FROM pg_constraint \
+                 WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1",
+            ),
+        }
+    }
+
     /// Runs a statement (fixture set-up).
     pub fn execute(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
