@@ -130,7 +130,15 @@ impl Store {
                 .await?;
             store
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            let mut options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            // Every statement of a batch carries thousands of rows, so planning it afresh
+            // costs nothing next to running it, while a plan cached early in a load (when
+            // its tables were small) can scan a whole table per batch once they are large:
+            // a 1M-row load took 105 s with cached plans and 81 s without. A URL that sets
+            // the mode itself keeps its own.
+            if !url.contains("plan_cache_mode") {
+                options = options.options([("plan_cache_mode", "force_custom_plan")]);
+            }
             // One direct attempt first: a pool that cannot connect only says it timed out,
             // where the server's own answer (refused, no such database) tells what to fix.
             let probe = options.connect().await.map_err(connect_error)?;

@@ -667,3 +667,35 @@ fn a_new_sqlite_store_is_made_of_16_kib_pages() {
     let file = std::fs::read(wd.wd_path("fresh.db")).expect("the store file");
     assert_eq!(u16::from_be_bytes([file[16], file[17]]), 16384);
 }
+
+/// A batch statement is planned for the tables as they are when it runs: a plan cached
+/// while they were small (early in a load) could scan a whole table per batch later on.
+#[test]
+fn postgres_plans_each_statement_afresh_unless_the_url_says_otherwise() {
+    let Some(wd) = Workdir::new(Backend::Postgres) else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mode = |url: &str| {
+        runtime.block_on(async {
+            let store = leadsync::store::Store::connect(url)
+                .await
+                .expect("connects");
+            let leadsync::store::Store::Postgres(pool) = &store else {
+                panic!("a PostgreSQL store");
+            };
+            let mode: String = sqlx::query_scalar("SHOW plan_cache_mode")
+                .fetch_one(pool)
+                .await
+                .expect("SHOW");
+            store.close().await;
+            mode
+        })
+    };
+    assert_eq!(mode(&wd.database_url), "force_custom_plan");
+    let own = format!("{}%20-c%20plan_cache_mode%3Dauto", wd.database_url);
+    assert_eq!(mode(&own), "auto");
+}
