@@ -42,7 +42,7 @@ pub struct Load<'a> {
     pub bar: &'a ProgressBar,
     /// Set when Ctrl-C stopped the load.
     pub interrupted: bool,
-    /// Whether the store checks foreign keys, as it does unless a batch whose references
+    /// Whether SQLite checks foreign keys, as it does unless a batch whose references
     /// the run has checked itself is being written (see `Store::check_foreign_keys`).
     pub foreign_keys_checked: bool,
 }
@@ -203,7 +203,8 @@ impl Load<'_> {
         if self.foreign_keys_checked != on {
             let switched = self.store.check_foreign_keys(on).await?;
             self.foreign_keys_checked = on;
-            // PostgreSQL keeps its checks on (a bulk load there sets its foreign keys aside).
+            // PostgreSQL cannot switch them for a session; a bulk load there sets its
+            // foreign keys aside instead (see `store::bulk`).
             if !switched {
                 return Ok(());
             }

@@ -239,8 +239,8 @@ impl Store {
         tx.commit().await?;
         if built > 0 {
             tracing::info!(
-                indexes = built,
-                "built the indexes a bulk load had set aside"
+                built,
+                "built the indexes (and foreign keys) a bulk load had set aside"
             );
         }
         Ok(built)

@@ -590,6 +590,11 @@ fn restart_starts_over_and_marks_the_stopped_run_failed() {
     assert_eq!(statuses, ["failed", "succeeded"]);
 }
 
+/// Whether `objects` (rows of `Workdir::indexes_and_foreign_keys`) holds one named `name`.
+fn has(objects: &[String], name: &str) -> bool {
+    objects.iter().any(|o| o.split(" | ").next() == Some(name))
+}
+
 on_both_backends!(
     a_bulk_load_builds_what_it_set_aside_even_when_killed,
     |reference: &Workdir| {
@@ -612,7 +617,7 @@ on_both_backends!(
         let built = position("built the indexes");
         assert!(position("loading in bulk") < built, "{log}");
         let all = reference.indexes_and_foreign_keys();
-        assert!(all.contains(&"person_emails_email".to_string()), "{all:?}");
+        assert!(has(&all, "person_emails_email"), "{all:?}");
         assert_eq!(reference.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
         if sqlite {
             // The batches were written without SQLite's foreign-key checks, which are back
@@ -627,7 +632,7 @@ on_both_backends!(
             );
         } else {
             // PostgreSQL checked each foreign key as it was added back.
-            assert!(all.contains(&"leads_person_id_fkey".to_string()), "{all:?}");
+            assert!(has(&all, "leads_person_id_fkey"), "{all:?}");
             assert!(!log.contains("writing without foreign-key checks"), "{log}");
         }
 
@@ -645,17 +650,11 @@ on_both_backends!(
         // Indexes whose keys arrive in order are kept up to date instead.
         let during = wd.indexes_and_foreign_keys();
         for kept in ["person_emails_one_primary", "person_phones_one_primary"] {
-            assert!(during.contains(&kept.to_string()), "{during:?}");
+            assert!(has(&during, kept), "{during:?}");
         }
-        assert!(
-            !during.contains(&"person_emails_email".to_string()),
-            "{during:?}"
-        );
+        assert!(!has(&during, "person_emails_email"), "{during:?}");
         if !sqlite {
-            assert!(
-                !during.contains(&"leads_person_id_fkey".to_string()),
-                "{during:?}"
-            );
+            assert!(!has(&during, "leads_person_id_fkey"), "{during:?}");
         }
         assert_eq!(during.len() + deferred as usize, all.len());
 

@@ -232,15 +232,17 @@ impl Workdir {
         }
     }
 
-    /// The store's indexes and foreign keys, by name (SQLite's foreign keys have none).
+    /// The store's indexes and foreign keys, each by name with its definition (without
+    /// the schema; SQLite's foreign keys have no name), so that one built back differently
+    /// does not pass.
     pub fn indexes_and_foreign_keys(&self) -> Vec<String> {
         match &self.pool {
-            Pool::Sqlite(_) => {
-                self.rows("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")
-            }
+            Pool::Sqlite(_) => self.rows(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+            ),
             Pool::Postgres(_) => self.rows(
-                "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
-                 UNION ALL SELECT conname::text FROM pg_constraint \
+                "SELECT indexname::text, replace(indexdef, schemaname || '.', '') FROM pg_indexes WHERE schemaname = current_schema() \
+                 UNION ALL SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
                  WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1",
             ),
         }
