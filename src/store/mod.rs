@@ -123,12 +123,7 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             migrate_sqlite(&pool).await.map_err(migrate_error)?;
-            let store = Store::Sqlite(pool);
-            // A bulk load that was killed leaves indexes to build: build them first.
-            store
-                .build_deferred_indexes(bulk::Deferred::Abandoned)
-                .await?;
-            store
+            Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut options = PgConnectOptions::from_str(url).map_err(connect_error)?;
             // Every statement of a batch carries thousands of rows, so planning it afresh
@@ -153,15 +148,15 @@ impl Store {
                 .run(&pool)
                 .await
                 .map_err(migrate_error)?;
-            let store = Store::Postgres(pool);
-            // As on SQLite; there a killed load leaves foreign keys to add back too.
-            store
-                .build_deferred_indexes(bulk::Deferred::Abandoned)
-                .await?;
-            store
+            Store::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(shown));
         };
+        // A bulk load that was killed leaves indexes (and on PostgreSQL foreign keys) to
+        // build: build them first.
+        store
+            .build_deferred_indexes(bulk::Deferred::Abandoned)
+            .await?;
         Ok(store)
     }
 
