@@ -1,4 +1,4 @@
-//! Sets and maps keyed by 128-bit blake3 hashes. Such a key is already evenly spread, so
+//! Sets and maps keyed by 128-bit key hashes (`KeyHash`). Such a key is already evenly spread, so
 //! its low 64 bits serve as the table's hash: hashing it again (SipHash, the default) is
 //! work for nothing, done millions of times in a large load.
 

@@ -2,34 +2,34 @@
 //! every core. Matching itself must go row by row in file order, on one thread; there it
 //! only looks up and compares 128-bit hashes of these keys, and copies no text.
 
+use std::sync::LazyLock;
+
+use xxhash_rust::xxh3::{xxh3_64_with_seed, xxh3_128_with_seed};
+
 use crate::model::{Id, LeadDraft};
 use crate::normalize;
 
-/// A key's blake3 hash, cut to 128 bits: no two keys of a load share one.
+/// A key's 128-bit hash: no two keys of a load share one. Keys live only in memory, for
+/// one process, so the hash is the fast xxh3 rather than a cryptographic one, seeded per
+/// process so that no file can be written to make two keys collide.
 pub type KeyHash = u128;
 
-fn hash(parts: &[&str]) -> KeyHash {
-    let mut hasher = blake3::Hasher::new();
-    for part in parts {
-        hasher.update(part.as_bytes()).update(b"\0");
-    }
-    let hash = hasher.finalize();
-    u128::from_le_bytes(
-        hash.as_bytes()[..16]
-            .try_into()
-            .expect("blake3 hashes are 32 bytes"),
-    )
-}
+static SEED: LazyLock<u64> = LazyLock::new(|| fastrand::u64(..));
 
 /// The hash of a normalized key (an email, a domain, a name key).
 pub fn key_hash(key: &str) -> KeyHash {
-    hash(&[key])
+    xxh3_128_with_seed(key.as_bytes(), *SEED)
 }
 
 /// The hash of a lead's identity, its source and key: the run remembers millions of them,
-/// to tell in-file duplicates, in little memory.
+/// to tell in-file duplicates, in little memory. Each source hashes its keys with a seed of
+/// its own, so ("a", "bc") and ("ab", "c") are two identities.
 pub fn identity_hash(source: &str, key: &str) -> KeyHash {
-    hash(&[source, key])
+    let seed = *SEED;
+    xxh3_128_with_seed(
+        key.as_bytes(),
+        seed ^ xxh3_64_with_seed(source.as_bytes(), seed),
+    )
 }
 
 /// The key of a person's name within an organization: a name matches only there.

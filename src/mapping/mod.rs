@@ -140,44 +140,35 @@ impl Mapping {
     }
 
     fn assign(&self, field: &Field, value: Value, into: &mut Collected) -> Result<(), String> {
-        let text = || match &value {
-            Value::Text(text) => text.trim().to_string(),
-            Value::List(items) => items.join(" "),
-        };
         match &field.target {
-            Target::LeadTitle => into.lead.title = text(),
-            Target::LeadOwner => into.lead.owner = Some(text()),
+            Target::LeadTitle => into.lead.title = into_text(value),
+            Target::LeadOwner => into.lead.owner = Some(into_text(value)),
             Target::LeadValue => {
-                let (amount, currency) = parse::money(&text(), self.number_format)?;
+                let (amount, currency) = parse::money(&into_text(value), self.number_format)?;
                 into.amount = Some(amount);
                 into.amount_currency = currency;
             }
-            Target::LeadCurrency => into.currency = Some(parse::currency(&text())?),
+            Target::LeadCurrency => into.currency = Some(parse::currency(&into_text(value))?),
             Target::LeadExpectedCloseDate => {
-                into.lead.expected_close_date = Some(parse::date(&text(), &field.formats)?);
+                into.lead.expected_close_date =
+                    Some(parse::date(&into_text(value), &field.formats)?);
             }
             Target::LeadLabels => {
-                // A set beside the list: a cell of many labels stays linear.
-                let mut known: HashSet<String> = into.lead.labels.iter().cloned().collect();
-                for label in value.into_items() {
-                    if known.insert(label.clone()) {
-                        into.lead.labels.push(label);
-                    }
-                }
+                push_unique(&mut into.lead.labels, value.into_items(), String::as_str);
             }
-            Target::PersonName => into.person.name = text(),
+            Target::PersonName => into.person.name = into_text(value),
             Target::PersonEmail => {
                 let contacts = self.contacts(field, value, normalize::email)?;
-                push_new(&mut into.person.emails, contacts);
+                push_unique(&mut into.person.emails, contacts, |c| c.value.as_str());
             }
             Target::PersonPhone => {
                 let region = self.default_region.as_deref();
                 let contacts = self.contacts(field, value, |raw| normalize::phone(raw, region))?;
-                push_new(&mut into.person.phones, contacts);
+                push_unique(&mut into.person.phones, contacts, |c| c.value.as_str());
             }
-            Target::OrganizationName => into.organization.name = text(),
-            Target::OrganizationWebsite => into.organization.website = Some(text()),
-            Target::OrganizationAddress => into.organization.address = Some(text()),
+            Target::OrganizationName => into.organization.name = into_text(value),
+            Target::OrganizationWebsite => into.organization.website = Some(into_text(value)),
+            Target::OrganizationAddress => into.organization.address = Some(into_text(value)),
             Target::Custom(key) => {
                 let typed = self.custom_value(field, value)?;
                 into.lead.custom_fields.insert(key.clone(), typed);
@@ -290,11 +281,47 @@ impl Mapping {
     }
 }
 
-fn push_new(into: &mut Vec<Contact>, contacts: Vec<Contact>) {
-    let mut known: HashSet<String> = into.iter().map(|c| c.value.clone()).collect();
-    for contact in contacts {
-        if known.insert(contact.value.clone()) {
-            into.push(contact);
+/// A value as one trimmed text: a list's items joined by spaces. Taking the value, the text
+/// is trimmed where it is, not copied.
+fn into_text(value: Value) -> String {
+    match value {
+        Value::Text(mut text) => {
+            trim_in_place(&mut text);
+            text
+        }
+        Value::List(items) => items.join(" "),
+    }
+}
+
+/// Trims `text` without copying it.
+fn trim_in_place(text: &mut String) {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    if start > 0 {
+        text.drain(..start);
+    }
+}
+
+/// Below this many, a list is searched rather than hashed: most cells hold one or two
+/// labels, emails or phones, and a set per cell would cost more than it saves.
+const SEARCHED_LIST: usize = 16;
+
+/// Appends the items whose key the list does not hold yet, in order. A cell of many items
+/// stays linear: past a few, a set of keys tells the new ones.
+fn push_unique<T>(into: &mut Vec<T>, items: Vec<T>, key: impl Fn(&T) -> &str) {
+    if into.len() + items.len() <= SEARCHED_LIST {
+        for item in items {
+            if !into.iter().any(|known| key(known) == key(&item)) {
+                into.push(item);
+            }
+        }
+        return;
+    }
+    let mut known: HashSet<String> = into.iter().map(|item| key(item).to_string()).collect();
+    for item in items {
+        if known.insert(key(&item).to_string()) {
+            into.push(item);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Typed parsing of cell text: numbers with configurable separators, amounts with a currency,
 //! dates with explicit formats, booleans. Pure functions; errors quote the value.
 
+use chrono::format::{self, Item, Numeric, Pad, Parsed};
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// How numbers are written in a source.
@@ -201,8 +202,20 @@ fn looks_iso(text: &str) -> bool {
             && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())))
 }
 
+/// `%Y-%m-%d` read once, not again for every value as `NaiveDate::parse_from_str` would.
+const ISO_DATE: [Item<'static>; 5] = [
+    Item::Numeric(Numeric::Year, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Month, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Day, Pad::Zero),
+];
+
 fn iso_date(text: &str) -> Option<NaiveDate> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    let mut parsed = Parsed::new();
+    if let Ok(date) =
+        format::parse(&mut parsed, text, ISO_DATE.iter()).and_then(|()| parsed.to_naive_date())
+    {
         return Some(date);
     }
     chrono::DateTime::parse_from_rfc3339(text)
@@ -272,6 +285,18 @@ mod tests {
         assert!(number("1,234.56", EU).is_err(), "US layout under EU rules");
         assert!(number("", EU).is_err());
         assert!(number("1e400", NumberFormat::default()).is_err());
+    }
+
+    #[test]
+    fn iso_dates_are_read_as_chrono_reads_their_format() {
+        let items: Vec<Item> = format::StrftimeItems::new("%Y-%m-%d").collect();
+        assert_eq!(items, ISO_DATE);
+        assert_eq!(
+            date("2024-02-29", &[]),
+            NaiveDate::from_ymd_opt(2024, 2, 29).ok_or_else(String::new)
+        );
+        assert!(date("2023-02-29", &[]).is_err());
+        assert!(date("2024-2-291", &[]).is_err());
     }
 
     #[test]

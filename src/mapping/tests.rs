@@ -306,3 +306,18 @@ column = "currency"
         })
     );
 }
+
+#[test]
+fn lists_keep_the_first_of_each_item_searched_or_hashed() {
+    for count in [3, super::SEARCHED_LIST * 2] {
+        let mut list: Vec<String> = vec!["a".into()];
+        let items: Vec<String> = (0..count)
+            .flat_map(|i| [format!("x{i}"), "a".into(), format!("x{i}")])
+            .collect();
+        super::push_unique(&mut list, items, String::as_str);
+        let expected: Vec<String> = std::iter::once("a".to_string())
+            .chain((0..count).map(|i| format!("x{i}")))
+            .collect();
+        assert_eq!(list, expected, "{count} items");
+    }
+}

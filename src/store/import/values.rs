@@ -4,7 +4,7 @@
 //! bound where they already are, on the connection sqlx holds locked for us (see `raw`).
 //! Rows go in the order given, all in the caller's transaction.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sqlx::sqlite::SqliteConnection;
 
 use super::raw::{Locked, Statement, Value};
@@ -108,10 +108,16 @@ impl From<f64> for Value<'_> {
     }
 }
 
-/// A date as sqlx writes one to SQLite: `YYYY-MM-DD`.
+/// A date as sqlx writes one to SQLite: `YYYY-MM-DD` (`%F`). For four-digit years that is
+/// the date's `Display`, which writes it without reading a format for every row.
 impl From<NaiveDate> for Value<'_> {
     fn from(date: NaiveDate) -> Self {
-        Value::OwnedText(date.format("%F").to_string())
+        let text = if (0..=9999).contains(&date.year()) {
+            date.to_string()
+        } else {
+            date.format("%F").to_string()
+        };
+        Value::OwnedText(text)
     }
 }
 
@@ -124,6 +130,22 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_sqlx_writes_them() {
+        for (y, m, d) in [
+            (2027, 2, 20),
+            (1900, 1, 1),
+            (33, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-5, 3, 4),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            let sqlx = date.format("%F").to_string();
+            assert_eq!(Value::from(date), Value::OwnedText(sqlx), "{date:?}");
+        }
+    }
 
     #[test]
     fn lists_one_tuple_per_row() {
