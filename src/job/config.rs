@@ -16,7 +16,7 @@ pub struct JobConfig {
     /// How many rows may be rejected before the run stops: a count (`50`) or a share of the
     /// rows read (`"2%"`). Default 100.
     pub max_errors: Option<toml::Value>,
-    /// Rows per transaction. Default 5000.
+    /// Rows per transaction. Default 10,000.
     pub batch_size: Option<usize>,
     #[serde(default)]
     pub dedup: DedupConfig,

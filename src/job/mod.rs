@@ -16,7 +16,10 @@ use crate::config_file;
 use crate::convert::ConversionSetup;
 use crate::mapping::{self, MapContext};
 
-pub const DEFAULT_BATCH_SIZE: usize = 5000;
+/// Rows per transaction. Fewer, larger commits write each tree's last pages again less
+/// often; a 1M-row load into a fresh SQLite file took 9.7 to 10.2 s with 10,000 rows per
+/// batch, 10.4 to 10.8 s with 5,000 and 11.4 to 11.9 s with 2,500.
+pub const DEFAULT_BATCH_SIZE: usize = 10_000;
 
 /// A checked job file.
 #[derive(Debug)]
