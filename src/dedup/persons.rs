@@ -168,9 +168,19 @@ pub fn resolve_persons(
         mut by_phone,
         mut by_name_in_organization,
     } = matches;
-    let mut known: FastMap<Id, Known> = FastMap::default();
+    // Each row may add a person, an email, a phone and a name: room for them all at once,
+    // rather than tables grown and copied several times over per batch.
+    let rows = drafts.len();
+    by_email.reserve(rows);
+    by_phone.reserve(rows);
+    by_name_in_organization.reserve(rows);
+    let mut known: FastMap<Id, Known> = FastMap::with_capacity_and_hasher(rows, Default::default());
     let mut plan = PersonPlan {
         primaries_final: true,
+        per_row: Vec::with_capacity(rows),
+        created: Vec::with_capacity(rows),
+        emails: Vec::with_capacity(rows),
+        phones: Vec::with_capacity(rows),
         ..PersonPlan::default()
     };
     let rows = drafts.iter().zip(keys).zip(organizations).zip(current);
