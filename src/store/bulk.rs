@@ -57,6 +57,13 @@ fn postgres_set_aside() -> String {
     )
 }
 
+/// Locks, on PostgreSQL, every table a bulk load sets something aside on: the loaded tables
+/// and those their foreign keys refer to.
+const POSTGRES_LOCK: &str = "LOCK TABLE organizations, persons, person_emails, person_phones, \
+     leads, import_runs IN ACCESS EXCLUSIVE MODE NOWAIT";
+/// PostgreSQL's error code for a lock that `NOWAIT` did not get.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+
 /// Whether an index (or, on PostgreSQL, a constraint) of this name is in the store.
 const SQLITE_EXISTS: &str = "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = $1";
 const POSTGRES_EXISTS: &str = "SELECT 1 FROM pg_class WHERE relname = $1 \
@@ -92,6 +99,22 @@ impl Store {
         // together, so two runs starting together cannot both decide they have the store
         // alone.
         let mut tx = self.begin().await?;
+        if let Tx::Postgres(conn) = &mut tx {
+            // Setting a foreign key aside locks its table and the table it refers to, each
+            // as its statement comes. Taken one by one like that, the locks can deadlock
+            // with a reader that holds some of them and waits for the others, say another
+            // run asking whether the store is empty. Taken all at once, without waiting,
+            // they cannot: a store that others are reading is not one the run has alone.
+            match sqlx::query(POSTGRES_LOCK).execute(&mut **conn).await {
+                Err(sqlx::Error::Database(db))
+                    if db.code().as_deref() == Some(LOCK_NOT_AVAILABLE) =>
+                {
+                    tracing::info!("others are reading the store: not loading in bulk");
+                    return Ok(false);
+                }
+                locked => locked?,
+            };
+        }
         let sql = format!(
             "SELECT CASE WHEN {HOLDS_RECORDS} OR {OTHER_RUN_ACTIVE} \
              OR EXISTS (SELECT 1 FROM deferred_indexes) THEN 0 ELSE 1 END"

@@ -664,3 +664,31 @@ on_both_backends!(
         assert_eq!(wd.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
     }
 );
+
+#[test]
+fn a_store_others_read_is_not_loaded_in_bulk_and_the_run_does_not_wait() {
+    let Some(wd) = Workdir::new(Backend::Postgres) else {
+        return;
+    };
+    wd.ok(&["runs", "list"]);
+    // A bulk load sets foreign keys aside, which takes locks a reader holds. It does not
+    // wait for them (nor deadlock with the reader): it loads as any other run does.
+    let reader = wd.reading("organizations").expect("a PostgreSQL store");
+    let csv = generated(&wd, "leads.csv", 300);
+    let run = wd.spawn(&["import", path(&job(&wd, "bulk", &csv, 100, "")), "-v"]);
+    let pid = run.id();
+    let (sender, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(run.wait_with_output()));
+    let Ok(output) = finished.recv_timeout(Duration::from_secs(60)) else {
+        Command::new("kill").arg(pid.to_string()).status().ok();
+        panic!("the run waited for the reader's lock");
+    };
+    let output = output.expect("the run's output");
+    drop(reader);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("not loading in bulk"), "{log}");
+    assert!(!log.contains("indexes are built at the end"), "{log}");
+    assert_eq!(wd.count("SELECT COUNT(*) FROM deferred_indexes"), 0);
+    assert!(wd.count("SELECT COUNT(*) FROM leads") > 0);
+}

@@ -248,6 +248,20 @@ impl Workdir {
         }
     }
 
+    /// A connection of its own in a transaction that has read `table` and stays open,
+    /// holding the read's lock, until the connection is dropped (PostgreSQL only).
+    pub fn reading(&self, table: &str) -> Option<sqlx::PgConnection> {
+        let Pool::Postgres(pool) = &self.pool else {
+            return None;
+        };
+        let sql = sqlx::AssertSqlSafe(format!("BEGIN; SELECT COUNT(*) FROM {table}"));
+        self.runtime.block_on(async {
+            let mut conn = pool.acquire().await.expect("a connection").detach();
+            sqlx::raw_sql(sql).execute(&mut conn).await.expect("a read");
+            Some(conn)
+        })
+    }
+
     /// Runs a statement (fixture set-up).
     pub fn execute(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
