@@ -11,6 +11,7 @@
 
 mod commit;
 mod load;
+mod priority;
 pub mod progress;
 mod read;
 mod start;
@@ -92,10 +93,14 @@ pub async fn import(
     let (sender, mut receiver) = mpsc::channel(1);
     let batch_size = job.batch_size;
     let resume_at = progress.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        read::read_sources(&mut sources, batch_size, &resume_at, sender);
-        sources
-    });
+    let (sources_back, reader) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("leadsync-read".into())
+        .spawn(move || {
+            read::read_sources(&mut sources, batch_size, &resume_at, sender);
+            let _ = sources_back.send(sources);
+        })
+        .context("cannot start the reader thread")?;
     let bar = progress_bar(options.progress);
     let rows_before = summary.rows_read;
     bar.inc(rows_before);

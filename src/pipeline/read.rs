@@ -5,6 +5,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
+use super::priority;
 use super::progress::{InputChanged, Progress, RecordHash, SourcePosition};
 use crate::dedup::{RowKeys, identity_hash};
 use crate::job::OpenSource;
@@ -47,13 +48,21 @@ pub struct Batch {
 /// Reads every source in turn and sends its batches; stops early when the receiver is gone
 /// (the run was stopped). The first `progress.sources[i].records` records of source `i`
 /// are sent as replay batches, and their hash must match the recorded one. Runs on a
-/// blocking thread.
+/// thread of its own, below normal priority as the mapping threads are (see `priority`).
 pub fn read_sources(
     sources: &mut [OpenSource],
     batch_size: usize,
     progress: &Progress,
     sender: mpsc::Sender<Result<Batch>>,
 ) {
+    priority::lower_current_thread();
+    let mappers = match priority::mapping_threads() {
+        Ok(mappers) => mappers,
+        Err(err) => {
+            let _ = sender.blocking_send(Err(err));
+            return;
+        }
+    };
     for (index, source) in sources.iter_mut().enumerate() {
         let done = &progress.sources[index];
         let mut position = SourcePosition {
@@ -69,7 +78,8 @@ pub fn read_sources(
             } else {
                 batch_size
             };
-            let batch = match read_batch(index, source, limit, &mut position, &mut hash) {
+            let read = read_batch(index, source, limit, &mut position, &mut hash, &mappers);
+            let batch = match read {
                 Ok(Some(mut batch)) => {
                     batch.replay = replaying;
                     if replaying && position.records == done.records && position.hash != done.hash {
@@ -104,6 +114,7 @@ fn read_batch(
     limit: usize,
     position: &mut SourcePosition,
     hash: &mut RecordHash,
+    mappers: &rayon::ThreadPool,
 ) -> Result<Option<Batch>> {
     let mut records = Vec::with_capacity(limit);
     while records.len() < limit {
@@ -132,13 +143,15 @@ fn read_batch(
     let name = source.spec.name.as_str();
     let mapping = &source.mapping;
     let key_index = source.key_index;
-    let results: Vec<Result<MappedRow, Reject>> = records
-        .into_par_iter()
-        .map(|record| match record {
-            Ok(record) => map_record(name, mapping, key_index, record),
-            Err(bad) => Err(unreadable(name, bad)),
-        })
-        .collect();
+    let results: Vec<Result<MappedRow, Reject>> = mappers.install(|| {
+        records
+            .into_par_iter()
+            .map(|record| match record {
+                Ok(record) => map_record(name, mapping, key_index, record),
+                Err(bad) => Err(unreadable(name, bad)),
+            })
+            .collect()
+    });
     let mut batch = Batch {
         source: index,
         rows: Vec::with_capacity(results.len()),

@@ -19,7 +19,7 @@ use super::throttle::TokioSleep;
 use crate::source::{BadRecord, Record};
 
 /// Reads an HTTP API's listing. Async inside; its methods block on `runtime`, so call them
-/// from a blocking thread (`spawn_blocking`) of a multi-thread runtime, never from async code.
+/// from a blocking thread (`spawn_blocking`) or one of its own, never from async code.
 pub struct HttpSource {
     name: String,
     runtime: Handle,
