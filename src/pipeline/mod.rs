@@ -129,20 +129,20 @@ pub async fn import(
     drop(load);
     drop(receiver);
     bar.finish_and_clear();
+    let sources = reader.await.context("the reader thread panicked")?;
+    if bulk {
+        // Each index commits on its own, and the checkpointer copies it into the file
+        // while the next one builds.
+        let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
+        let built = built.context("cannot build the indexes set aside for the bulk load");
+        // The run's own failure says more than a failure to build after it.
+        result = result.and(built.map(drop));
+    }
     if let Some(checkpointer) = checkpointer {
         let stopped = checkpointer.finish(store).await;
         let stopped = stopped.context("cannot have the store checkpoint by itself again");
         result = result.and(stopped);
     }
-    let sources = reader.await.context("the reader thread panicked")?;
-    let result = if bulk {
-        let built = store.build_deferred_indexes(Deferred::OfRun(run)).await;
-        let built = built.context("cannot build the indexes set aside for the bulk load");
-        // The run's own failure says more than a failure to build after it.
-        result.and(built.map(drop))
-    } else {
-        result
-    };
     // What the sources found out while reading (pages fetched, say) is known only now.
     for (counts, source) in summary.sources.iter_mut().zip(&sources) {
         counts.details = source
