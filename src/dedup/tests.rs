@@ -224,6 +224,18 @@ fn the_run_index_answers_like_the_store() {
     let org_plan = resolve_organizations(&refs, &keys, &found, &none, &mut counts);
     assert!(org_plan.created.is_empty());
     let matches = index.find_persons(&keys, &org_plan.per_row);
+    let holds = |found: &HashedMap<ExistingPerson>| found.values().next().and_then(|p| p.holds);
+    let both = Holds {
+        email: true,
+        phone: true,
+    };
+    assert_eq!(holds(&matches.by_email), Some(both), "Ada, by her email");
+    assert_eq!(holds(&matches.by_phone), Some(both), "Ada, by her phone");
+    assert_eq!(
+        holds(&matches.by_name_in_organization),
+        Some(Holds::default()),
+        "Grace, who has neither"
+    );
     let person_plan = resolve_persons(&refs, &keys, &org_plan.per_row, matches, &none, &mut counts);
     assert!(person_plan.created.is_empty(), "{:?}", person_plan.created);
     assert!(
