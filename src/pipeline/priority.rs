@@ -55,6 +55,10 @@ mod tests {
     #[test]
     fn mapping_threads_run_below_the_priority_of_the_caller() {
         let caller = niceness();
+        if caller >= 9 {
+            eprintln!("skipped: the tests run at niceness {caller}, below what the threads get");
+            return;
+        }
         let pool = mapping_threads().expect("the pool");
         let mapper = pool.install(niceness);
         assert!(

@@ -204,7 +204,8 @@ impl Store {
         // millions of entries within the memory a run is allowed. Small is also fast: with
         // 4 MiB the sorted runs fit the processor's caches, and the seven indexes of a
         // 1M-row load built in 2.0 s, against 2.9 s with 16 MiB and 3.8 s with 64 MiB.
-        // Nothing else runs while the indexes build, so the sort may take a second thread.
+        // Little else runs while the indexes build (a bulk load's checkpointer copying the
+        // last one into the file), so the sort may take a second thread.
         sqlx::raw_sql(BUILD_SETTINGS).execute(pool).await?;
         let built = self.build_each(which, sql).await;
         sqlx::raw_sql(USUAL_SETTINGS).execute(pool).await?;
